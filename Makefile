@@ -1,0 +1,78 @@
+# hyve -- a small KVM hypervisor with a built-in GDB debug server.
+#
+#   make            build build/hyve
+#   make run        install what is missing, build, boot the demo guest (2 vCPUs)
+#   make test       unit tests, guest tests, end-to-end tests
+#   make install PREFIX=/usr/local
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+B       := build
+
+CC      ?= gcc
+WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	   -Wundef -Wshadow -Wno-unused-parameter -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -Isrc -Isrc/arch/x86 -D_GNU_SOURCE \
+	   -DHYVE_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS  := -lpthread
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+B       := build-san
+endif
+
+SRCS     := $(sort $(wildcard src/*.c src/*/*.c src/arch/x86/*.c))
+OBJS     := $(SRCS:%.c=$(B)/%.o)
+LIBOBJS  := $(filter-out $(B)/src/main.o,$(OBJS))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/hyve
+
+$(B)/hyve: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libhyve.a: $(LIBOBJS)
+	rm -f $@; ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/test.h $(B)/libhyve.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libhyve.a $(LDLIBS)
+
+# Test and demo guests (freestanding, built with the host gcc).
+guests:
+	$(MAKE) -C guests
+
+units: $(UNITS)
+
+test: all units guests
+	B=$(B) tests/run.sh
+
+test-unit: units
+	B=$(B) tests/run.sh unit
+
+test-linux: all
+	B=$(B) tests/linux/test-linux.sh
+
+run: deps all guests
+	$(B)/hyve -c 2 -m 64M --kernel guests/build/demo.elf $(RUN_ARGS)
+
+deps:
+	@scripts/install-deps.sh
+
+install: all
+	install -D -m 755 $(B)/hyve $(DESTDIR)$(PREFIX)/bin/hyve
+	install -D -m 644 doc/hyve.1 $(DESTDIR)$(PREFIX)/share/man/man1/hyve.1
+
+clean:
+	rm -rf build build-san
+	$(MAKE) -C guests clean
+
+.PHONY: all guests units test test-unit test-linux run deps install clean
+-include $(OBJS:.o=.d)

@@ -1,0 +1,85 @@
+/*
+ * loader.h -- guest image loaders.  One file per format; each is pure logic
+ * over a struct gmem (no KVM), so unit tests drive them on a buffer.
+ *
+ * A loader copies the image (and initrd, command line, boot structures) into
+ * guest RAM and fills a struct boot_state describing the boot vCPU's state at
+ * entry.  Application processors are not touched: they wait for INIT/SIPI.
+ */
+#ifndef HYVE_LOADER_H
+#define HYVE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gmem.h"
+
+enum boot_mode {
+	BOOT_REAL16,	/* real mode: cs selector/base + ip */
+	BOOT_PROT32,	/* flat 32-bit protected mode, paging off */
+	BOOT_LONG64,	/* long mode, 4-level paging with page tables at cr3 */
+};
+
+/* The boot vCPU's state at entry, as the loader wants it. */
+struct boot_state {
+	enum boot_mode mode;
+	uint64_t rip;
+	uint16_t cs;		/* BOOT_REAL16: cs selector */
+	uint64_t cs_base;	/* BOOT_REAL16: cs base (normally cs << 4; reset vector 0xffff0000) */
+	uint64_t rsp, rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t cr3;		/* BOOT_LONG64: page-table root (GPA) */
+	uint64_t gdt_base;	/* GPA of a GDT the loader wrote (0: none) */
+	uint16_t gdt_limit;
+};
+
+/* How a raw image is started (keys raw.addr, raw.entry, raw.mode). */
+struct raw_opts {
+	uint64_t load_addr;	/* GPA the image is copied to */
+	uint64_t entry;		/* entry GPA (real mode: linear, split into cs:ip) */
+	enum boot_mode mode;
+};
+
+struct loader_ctx {
+	struct gmem *mem;
+	const char *kernel_path;	/* for messages */
+	const uint8_t *kernel;		/* whole image file */
+	size_t kernel_size;
+	const uint8_t *initrd;		/* NULL if none */
+	size_t initrd_size;
+	const char *cmdline;		/* never NULL ("" if none) */
+	int ncpus;
+	struct raw_opts raw;
+	char err[256];			/* set by a failing loader: one line, no "hyve:" */
+};
+
+struct loader {
+	const char *name;		/* "multiboot", "pvh", "bzimage", "elf64", "raw", "bios" */
+	/* true if the image is of this format (cheap header check only) */
+	bool (*probe)(const uint8_t *img, size_t size);
+	/* 0, or -errno with ctx->err set to a one-line reason */
+	int (*load)(struct loader_ctx *ctx, struct boot_state *bs);
+};
+
+extern const struct loader loader_multiboot, loader_pvh, loader_bzimage,
+	loader_elf64, loader_raw;
+
+/*
+ * Pick the loader for an image: "auto" probes bzimage, pvh, multiboot, elf64 in
+ * that order (raw is never auto-detected).  NULL if none matches / unknown name.
+ */
+const struct loader *loader_find(const char *format, const uint8_t *img, size_t size);
+
+/* Set ctx->err; returns -err for "return loader_error(ctx, -EINVAL, ...)". */
+int loader_error(struct loader_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Firmware: map a BIOS image (done by the VM layer, it needs memory slots);
+ * bios_check validates the image (size a multiple of 64 KiB, 64 KiB..16 MiB).
+ * The boot state is the reset vector: real mode, cs=0xf000, base 0xffff0000, ip 0xfff0.
+ */
+int bios_check(size_t size, char *err, size_t errlen);
+void bios_boot_state(struct boot_state *bs);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * vcpu.h -- one thread per vCPU: KVM_RUN, then the exit table.  And the run
+ * control primitives the debug server is built on: stop all, resume all, run
+ * one alone, read/write full state while stopped.
+ */
+#ifndef HYVE_VCPU_H
+#define HYVE_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+/* What a parked vCPU does when released. */
+enum vcpu_action {
+	VCPU_STAY,		/* remain parked */
+	VCPU_RUN,		/* run until stopped */
+	VCPU_STEP,		/* run one instruction, then park (debug exit) */
+};
+
+/* The complete architectural state the VMM can read and write. */
+struct vcpu_state {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_debugregs dregs;
+	struct kvm_vcpu_events events;
+	struct kvm_mp_state mp;
+	uint64_t msr_efer_dummy;	/* EFER is in sregs; kept for layout clarity */
+	uint64_t kernel_gs_base;	/* MSR 0xc0000102 */
+};
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+
+	/*
+	 * Run control, guarded by vm-wide ctl lock (vcpu_ctl_lock):
+	 *  - want_stop: someone asked every vCPU to park;
+	 *  - parked: this vCPU is parked (not in KVM_RUN, state may be accessed);
+	 *  - action: what to do when released.
+	 */
+	bool parked;
+	enum vcpu_action action;
+	bool stepped;		/* set when a VCPU_STEP completed (debug exit seen) */
+	uint64_t guest_debug;	/* KVM_SET_GUEST_DEBUG control bits in force */
+};
+
+/* Create vCPU `id` (fd, kvm_run mapping, CPUID).  0 or -errno. */
+int vcpu_create(struct vm *vm, int id, struct vcpu **out);
+void vcpu_destroy(struct vcpu *vcpu);
+/* Start the vCPU threads (vCPUs run unless vcpu_ctl_init_stopped was called). */
+int vcpus_start(struct vm *vm);
+/* Make every thread exit and join them (shutdown). */
+void vcpus_join(struct vm *vm);
+
+/* ---- run control (any thread except a vCPU thread) ---- */
+
+/* Start with every vCPU parked (debugger `w` mode, tests). Before vcpus_start. */
+void vcpu_ctl_init_stopped(struct vm *vm);
+/* Park every vCPU; returns when all are parked.  0 or -errno. */
+int vcpu_stop_all(struct vm *vm);
+/* Release every vCPU with VCPU_RUN. */
+int vcpu_resume_all(struct vm *vm);
+/* Release vCPU `id` alone (`action` RUN or STEP), others stay parked. */
+int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action);
+/*
+ * Wait until every vCPU given an action has parked again (e.g. a step done).
+ * timeout_ms < 0 waits forever.  0, or -ETIMEDOUT.
+ */
+int vcpu_wait_parked(struct vm *vm, int timeout_ms);
+bool vcpu_all_parked(struct vm *vm);
+
+/* Full state of a parked vCPU.  0, -EBUSY if it is running, or -errno. */
+int vcpu_get_state(struct vcpu *vcpu, struct vcpu_state *st);
+int vcpu_set_state(struct vcpu *vcpu, const struct vcpu_state *st);
+
+/* Print registers and a few bytes at rip to stderr (unexpected exits). */
+void vcpu_dump(struct vcpu *vcpu);
+
+#endif

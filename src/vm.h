@@ -1,0 +1,66 @@
+/*
+ * vm.h -- the KVM virtual machine: RAM and memory slots, irqchip and PIT,
+ * vCPUs, and the way the machine ends.
+ */
+#ifndef HYVE_VM_H
+#define HYVE_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gmem.h"
+
+#define VM_MAX_CPUS	64
+
+struct vcpu;
+
+/* Why the machine stopped; hyve's exit status (documented in hyve.1). */
+enum vm_exit_status {
+	EXIT_POWEROFF	= 0,	/* guest powered off (ACPI S5) */
+	EXIT_ERROR	= 1,	/* hyve error: bad input, KVM failure */
+	EXIT_RESET	= 2,	/* guest reset request (i8042 0xfe, port 0xcf9) */
+	EXIT_TRIPLE	= 3,	/* triple fault / shutdown */
+	EXIT_INTERNAL	= 4,	/* unexpected exit or KVM internal error */
+	/* debug-exit port: the guest's byte becomes the status as is */
+};
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	int run_size;			/* mmap size of struct kvm_run */
+	struct gmem mem;
+	uint32_t next_slot;
+	int ncpus;
+	struct vcpu *vcpus[VM_MAX_CPUS];
+	const struct kvm_cpuid2 *cpuid;	/* filtered CPUID for every vCPU */
+
+	/* Guarded by lock: the end of the machine. */
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	bool done;
+	int exit_status;
+};
+
+/* The VM (one per process); NULL before vm_create. */
+extern struct vm *the_vm;
+
+/* Create the VM with `ncpus` vCPUs and `mem_size` bytes of RAM.  0 or -errno (err set). */
+int vm_create(struct vm *vm, int ncpus, uint64_t mem_size, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+/* Map host memory at a GPA as a memory slot.  0 or -errno. */
+int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly);
+
+/* Assert (level 1) or deassert an interrupt line of the in-kernel irqchip. */
+int vm_irq_line(struct vm *vm, unsigned irq, int level);
+
+/*
+ * Ask the machine to end with `status` (first caller wins); `why` is logged.
+ * Safe from any thread, including vCPU threads.
+ */
+void vm_request_exit(struct vm *vm, int status, const char *why);
+/* Block until vm_request_exit; returns the status. */
+int vm_wait(struct vm *vm);
+
+#endif
