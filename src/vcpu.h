@@ -28,7 +28,6 @@ struct vcpu_state {
 	struct kvm_debugregs dregs;
 	struct kvm_vcpu_events events;
 	struct kvm_mp_state mp;
-	uint64_t msr_efer_dummy;	/* EFER is in sregs; kept for layout clarity */
 	uint64_t kernel_gs_base;	/* MSR 0xc0000102 */
 };
 
@@ -49,7 +48,11 @@ struct vcpu {
 	bool parked;
 	enum vcpu_action action;
 	bool stepped;		/* set when a VCPU_STEP completed (debug exit seen) */
+	bool need_completion;	/* last exit was I/O or MMIO: finish it before parking */
+
+	/* Owned by the vCPU thread (set by others only while it is parked): */
 	uint64_t guest_debug;	/* KVM_SET_GUEST_DEBUG control bits in force */
+	uint64_t debug_base;	/* control bits wanted when not stepping */
 };
 
 /* Create vCPU `id` (fd, kvm_run mapping, CPUID).  0 or -errno. */

@@ -1,0 +1,52 @@
+/* device.c -- the device list; see device.h. */
+#include <errno.h>
+
+#include "device.h"
+#include "util.h"
+
+#define MAX_DEVICES 32
+
+static const struct device *devices[MAX_DEVICES];	/* filled by constructors */
+static int ndevices;
+static int ninit;	/* how many (in sorted order) were initialised */
+
+void device_register(const struct device *dev)
+{
+	int i;
+
+	if (ndevices == MAX_DEVICES)
+		return;
+	/* keep sorted by prio, then name, so start-up order is stable */
+	for (i = ndevices; i > 0; i--) {
+		const struct device *p = devices[i - 1];
+
+		if (p->prio < dev->prio)
+			break;
+		devices[i] = p;
+	}
+	devices[i] = dev;
+	ndevices++;
+}
+
+int devices_init(struct vm *vm)
+{
+	for (ninit = 0; ninit < ndevices; ninit++) {
+		int r = devices[ninit]->init(vm);
+
+		if (r) {
+			devices_exit(vm);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void devices_exit(struct vm *vm)
+{
+	while (ninit > 0) {
+		const struct device *d = devices[--ninit];
+
+		if (d->exit)
+			d->exit(vm);
+	}
+}

@@ -1,0 +1,264 @@
+/*
+ * event.c -- the one event thread: epoll over registered fds, plus an eventfd
+ * through which other threads queue calls to run here (so state owned by the
+ * event thread is only ever touched by it).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "util.h"
+
+struct handler {
+	int fd;
+	event_fn fn;
+	void *opaque;
+	struct handler *next;
+};
+
+struct call {
+	void (*fn)(void *opaque);
+	void *opaque;
+	struct call *next;
+};
+
+static int epfd = -1;
+static int wakefd = -1;
+static pthread_t thread;
+static bool running;
+
+/* Guarded by lock: the handler list (read on the event thread, written by anyone)
+ * and the queue of calls. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct handler *handlers, *graveyard;
+static struct call *calls, **calls_tail = &calls;
+static bool stopping;
+
+int event_init(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return -errno;
+	wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (wakefd < 0)
+		return -errno;
+	ev.data.ptr = NULL;	/* NULL marks the wakeup fd */
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int event_add(int fd, uint32_t events, event_fn fn, void *opaque)
+{
+	struct handler *h = calloc(1, sizeof(*h));
+	struct epoll_event ev = { .events = events };
+
+	if (!h)
+		return -ENOMEM;
+	h->fd = fd;
+	h->fn = fn;
+	h->opaque = opaque;
+	ev.data.ptr = h;
+	pthread_mutex_lock(&lock);
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int err = -errno;
+
+		pthread_mutex_unlock(&lock);
+		free(h);
+		return err;
+	}
+	h->next = handlers;
+	handlers = h;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static struct handler *lookup(int fd)
+{
+	for (struct handler *h = handlers; h; h = h->next)
+		if (h->fd == fd)
+			return h;
+	return NULL;
+}
+
+int event_mod(int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+	int r = 0;
+
+	pthread_mutex_lock(&lock);
+	ev.data.ptr = lookup(fd);
+	if (!ev.data.ptr)
+		r = -ENOENT;
+	else if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+		r = -errno;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/*
+ * A deleted handler goes to the graveyard and is freed by the event thread at
+ * the end of its current round, so a dispatch in progress never sees freed memory.
+ */
+int event_del(int fd)
+{
+	struct handler **pp, *h = NULL;
+
+	pthread_mutex_lock(&lock);
+	for (pp = &handlers; *pp; pp = &(*pp)->next) {
+		if ((*pp)->fd == fd) {
+			h = *pp;
+			*pp = h->next;
+			break;
+		}
+	}
+	if (h) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+		h->fn = NULL;
+		h->next = graveyard;
+		graveyard = h;
+	}
+	pthread_mutex_unlock(&lock);
+	return h ? 0 : -ENOENT;
+}
+
+int event_call(void (*fn)(void *opaque), void *opaque)
+{
+	struct call *c = malloc(sizeof(*c));
+	uint64_t one = 1;
+
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->opaque = opaque;
+	c->next = NULL;
+	pthread_mutex_lock(&lock);
+	*calls_tail = c;
+	calls_tail = &c->next;
+	pthread_mutex_unlock(&lock);
+	if (write(wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+static void run_calls(void)
+{
+	uint64_t v;
+	struct call *c;
+
+	if (read(wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	for (;;) {
+		pthread_mutex_lock(&lock);
+		c = calls;
+		if (c) {
+			calls = c->next;
+			if (!calls)
+				calls_tail = &calls;
+		}
+		pthread_mutex_unlock(&lock);
+		if (!c)
+			return;
+		c->fn(c->opaque);
+		free(c);
+	}
+}
+
+static event_fn handler_fn(struct handler *h)
+{
+	event_fn fn;
+
+	pthread_mutex_lock(&lock);
+	fn = h->fn;
+	pthread_mutex_unlock(&lock);
+	return fn;
+}
+
+static void free_graveyard(void)
+{
+	struct handler *h;
+
+	pthread_mutex_lock(&lock);
+	h = graveyard;
+	graveyard = NULL;
+	pthread_mutex_unlock(&lock);
+	while (h) {
+		struct handler *next = h->next;
+
+		free(h);
+		h = next;
+	}
+}
+
+static void *loop(void *arg)
+{
+	struct epoll_event evs[16];
+
+	for (;;) {
+		int n = epoll_wait(epfd, evs, 16, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("event loop: epoll_wait: %s", strerror(errno));
+			return NULL;
+		}
+		for (int i = 0; i < n; i++) {
+			struct handler *h = evs[i].data.ptr;
+
+			if (!h) {
+				run_calls();
+				continue;
+			}
+			/* an earlier callback of this round may have deleted it */
+			event_fn fn = handler_fn(h);
+
+			if (fn)
+				fn(h->fd, evs[i].events, h->opaque);
+		}
+		free_graveyard();
+		pthread_mutex_lock(&lock);
+		if (stopping) {
+			pthread_mutex_unlock(&lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&lock);
+	}
+}
+
+int event_start(void)
+{
+	int r = pthread_create(&thread, NULL, loop, NULL);
+
+	if (r)
+		return -r;
+	running = true;
+	return 0;
+}
+
+static void stop_cb(void *opaque)
+{
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	pthread_mutex_unlock(&lock);
+}
+
+void event_stop(void)
+{
+	if (!running)
+		return;
+	if (pthread_equal(pthread_self(), thread)) {
+		stop_cb(NULL);
+		return;
+	}
+	event_call(stop_cb, NULL);
+	pthread_join(thread, NULL);
+	running = false;
+}

@@ -1,0 +1,118 @@
+/*
+ * main.c -- start-up order, written in one place and unwound in reverse:
+ *   options → config → read images → event loop → VM (KVM, RAM, vCPUs) →
+ *   load guest → devices → boot vCPU state → threads → wait → tear down.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "config.h"
+#include "device.h"
+#include "event.h"
+#include "options.h"
+#include "util.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static struct vm vm;
+
+static void on_signal(int fd, uint32_t events, void *opaque)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	vm_request_exit(&vm, 128 + (int)si.ssi_signo,
+			si.ssi_signo == SIGINT ? "interrupted" : "terminated by a signal");
+}
+
+static int setup_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* blocked in every thread (inherited), delivered to the event thread */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	return event_add(fd, EPOLLIN, on_signal, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	char err[512] = "";
+	struct boot_state bs;
+	struct boot_images img;
+	int r, status;
+
+	r = options_parse(argc, argv, err, sizeof(err));
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		die("%s", err);
+	log_debug_on = config_bool("log.debug");
+
+	/* Everything the user named must exist and make sense before KVM is touched. */
+	if (boot_read_images(&img, err, sizeof(err)))
+		die("%s", err);
+	r = event_init();
+	if (r)
+		die("event loop: %s", strerror(-r));
+	r = setup_signals();
+	if (r)
+		die("signals: %s", strerror(-r));
+
+	r = vm_create(&vm, (int)config_uint("cpus"), config_uint("memory"), err, sizeof(err));
+	if (r) {
+		vm_destroy(&vm);
+		die("%s", err);
+	}
+	if (boot_load(&vm, &img, &bs, err, sizeof(err))) {
+		vm_destroy(&vm);
+		die("%s", err);
+	}
+	r = devices_init(&vm);
+	if (r) {
+		vm_destroy(&vm);
+		die("device set-up failed: %s", strerror(-r));
+	}
+	r = boot_vcpu(&vm, &bs);
+	if (r) {
+		devices_exit(&vm);
+		vm_destroy(&vm);
+		die("cannot set the boot vCPU's registers: %s", strerror(-r));
+	}
+	if (config_bool("gdb.wait"))
+		vcpu_ctl_init_stopped(&vm);
+
+	r = event_start();
+	if (!r)
+		r = vcpus_start(&vm);
+	if (r) {
+		vm_request_exit(&vm, EXIT_ERROR, NULL);
+		log_err("cannot start threads: %s", strerror(-r));
+	}
+
+	status = vm_wait(&vm);
+
+	vcpus_join(&vm);
+	devices_exit(&vm);
+	event_stop();
+	vm_destroy(&vm);
+	boot_free_images(&img);
+	return status;
+}

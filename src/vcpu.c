@@ -1,0 +1,399 @@
+/*
+ * vcpu.c -- vCPU threads and run control.
+ *
+ * Each vCPU thread loops: wait until its action says run, KVM_RUN, dispatch the
+ * exit through the exit table (vcpu_exit.c).  Another thread stops a vCPU by
+ * setting its action to VCPU_STAY and kicking it: `immediate_exit` covers the
+ * window before KVM_RUN, a signal (SIG_KICK, no-op handler) the time inside.
+ * Nothing polls: parked vCPUs and waiting controllers sleep on condvars.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpuid.h"
+#include "util.h"
+#include "vcpu.h"
+#include "vcpu_exit.h"
+#include "vm.h"
+#include "x86_vcpu.h"
+
+#define SIG_KICK	SIGUSR1
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/*
+ * ctl_lock guards every vcpu's parked/action/stepped/need_completion and
+ * `exiting`.  vCPU threads wait on run_cond; controllers wait on parked_cond.
+ */
+static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t run_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t parked_cond = PTHREAD_COND_INITIALIZER;
+static bool exiting;
+static bool start_stopped;
+static int blockirq_supported = -1;
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+static int install_kick_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;	/* no SA_RESTART: KVM_RUN returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIG_KICK, &sa, NULL) < 0 ? -errno : 0;
+}
+
+int vcpu_create(struct vm *vm, int id, struct vcpu **out)
+{
+	struct vcpu *v = calloc(1, sizeof(*v));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->id = id;
+	v->action = VCPU_RUN;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0) {
+		r = -errno;
+		free(v);
+		return r;
+	}
+	v->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		r = -errno;
+		close(v->fd);
+		free(v);
+		return r;
+	}
+	r = cpuid_set_vcpu(vm, v->fd, id);
+	if (!r)
+		r = x86_vcpu_init(v);
+	if (r) {
+		vcpu_destroy(v);
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run && v->run != MAP_FAILED)
+		munmap(v->run, (size_t)v->vm->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v);
+}
+
+/* Caller holds ctl_lock. */
+static void kick(struct vcpu *v)
+{
+	if (v->parked || !v->thread_started)
+		return;
+	v->run->immediate_exit = 1;
+	pthread_kill(v->thread, SIG_KICK);
+}
+
+static int set_guest_debug(struct vcpu *v, uint64_t control)
+{
+	struct kvm_guest_debug dbg;
+
+	if (control == v->guest_debug)
+		return 0;
+	memset(&dbg, 0, sizeof(dbg));
+	dbg.control = (uint32_t)control;
+	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+		return -errno;
+	v->guest_debug = control;
+	return 0;
+}
+
+static uint64_t step_control(struct vcpu *v)
+{
+	uint64_t c = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+
+	if (blockirq_supported < 0) {
+		int caps = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+
+		blockirq_supported = caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ);
+	}
+	if (blockirq_supported)
+		c |= KVM_GUESTDBG_BLOCKIRQ;
+	return c;
+}
+
+/*
+ * An I/O or MMIO exit is only finished by the next KVM_RUN; before a vCPU parks
+ * (and someone reads its state) re-enter once with immediate_exit set, which
+ * completes the instruction without running another.
+ */
+static void complete_pending(struct vcpu *v)
+{
+	v->run->immediate_exit = 1;
+	if (ioctl(v->fd, KVM_RUN, 0) < 0 && errno != EINTR && errno != EAGAIN)
+		log_err("vCPU %d: completing I/O: %s", v->id, strerror(errno));
+	v->run->immediate_exit = 0;
+	v->need_completion = false;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	for (;;) {
+		enum vcpu_action act;
+		enum exit_action ea;
+
+		pthread_mutex_lock(&ctl_lock);
+		while (v->action == VCPU_STAY || exiting) {
+			if (v->need_completion) {
+				pthread_mutex_unlock(&ctl_lock);
+				complete_pending(v);
+				pthread_mutex_lock(&ctl_lock);
+				continue;
+			}
+			if (exiting) {
+				v->parked = true;
+				pthread_cond_broadcast(&parked_cond);
+				pthread_mutex_unlock(&ctl_lock);
+				return NULL;
+			}
+			if (!v->parked) {
+				v->parked = true;
+				pthread_cond_broadcast(&parked_cond);
+			}
+			pthread_cond_wait(&run_cond, &ctl_lock);
+		}
+		v->parked = false;
+		act = v->action;
+		v->run->immediate_exit = 0;
+		pthread_mutex_unlock(&ctl_lock);
+
+		set_guest_debug(v, act == VCPU_STEP ? step_control(v) : v->debug_base);
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			log_err("vCPU %d: KVM_RUN: %s", v->id, strerror(errno));
+			vm_request_exit(v->vm, EXIT_INTERNAL, NULL);
+			ea = EA_STOP;
+		} else {
+			uint32_t reason = v->run->exit_reason;
+
+			v->need_completion = reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO;
+			ea = vcpu_exit_dispatch(v);
+		}
+		if (ea == EA_CONTINUE)
+			continue;
+		pthread_mutex_lock(&ctl_lock);
+		if (ea == EA_STEP_DONE && act == VCPU_STEP)
+			v->stepped = true;
+		v->action = VCPU_STAY;
+		pthread_mutex_unlock(&ctl_lock);
+	}
+}
+
+int vcpus_start(struct vm *vm)
+{
+	int r = install_kick_handler();
+
+	if (r)
+		return r;
+	pthread_mutex_lock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++)
+		vm->vcpus[i]->action = start_stopped ? VCPU_STAY : VCPU_RUN;
+	pthread_mutex_unlock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (r)
+			return -r;
+		pthread_mutex_lock(&ctl_lock);
+		v->thread_started = true;
+		pthread_mutex_unlock(&ctl_lock);
+	}
+	return 0;
+}
+
+void vcpus_join(struct vm *vm)
+{
+	pthread_mutex_lock(&ctl_lock);
+	exiting = true;
+	for (int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i])
+			kick(vm->vcpus[i]);
+	pthread_cond_broadcast(&run_cond);
+	pthread_mutex_unlock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if (v && v->thread_started) {
+			pthread_join(v->thread, NULL);
+			v->thread_started = false;
+		}
+	}
+}
+
+void vcpu_ctl_init_stopped(struct vm *vm)
+{
+	(void)vm;
+	start_stopped = true;
+}
+
+/* Caller holds ctl_lock. */
+static bool all_parked_locked(struct vm *vm)
+{
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if (v->thread_started && !v->parked)
+			return false;
+		if (v->thread_started && v->action != VCPU_STAY)
+			return false;
+	}
+	return true;
+}
+
+bool vcpu_all_parked(struct vm *vm)
+{
+	bool r;
+
+	pthread_mutex_lock(&ctl_lock);
+	r = all_parked_locked(vm);
+	pthread_mutex_unlock(&ctl_lock);
+	return r;
+}
+
+int vcpu_stop_all(struct vm *vm)
+{
+	pthread_mutex_lock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++) {
+		vm->vcpus[i]->action = VCPU_STAY;
+		kick(vm->vcpus[i]);
+	}
+	while (!all_parked_locked(vm) && !exiting)
+		pthread_cond_wait(&parked_cond, &ctl_lock);
+	pthread_mutex_unlock(&ctl_lock);
+	return 0;
+}
+
+int vcpu_resume_all(struct vm *vm)
+{
+	pthread_mutex_lock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++) {
+		vm->vcpus[i]->action = VCPU_RUN;
+		vm->vcpus[i]->stepped = false;
+	}
+	pthread_cond_broadcast(&run_cond);
+	pthread_mutex_unlock(&ctl_lock);
+	return 0;
+}
+
+int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action)
+{
+	if (id < 0 || id >= vm->ncpus)
+		return -EINVAL;
+	pthread_mutex_lock(&ctl_lock);
+	vm->vcpus[id]->action = action;
+	vm->vcpus[id]->stepped = false;
+	pthread_cond_broadcast(&run_cond);
+	pthread_mutex_unlock(&ctl_lock);
+	return 0;
+}
+
+int vcpu_wait_parked(struct vm *vm, int timeout_ms)
+{
+	struct timespec ts;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (timeout_ms >= 0) {
+		ts.tv_sec += timeout_ms / 1000;
+		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_lock(&ctl_lock);
+	while (!all_parked_locked(vm) && !exiting && r == 0) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&parked_cond, &ctl_lock);
+		else
+			r = pthread_cond_timedwait(&parked_cond, &ctl_lock, &ts);
+	}
+	if (r == 0 && !all_parked_locked(vm))
+		r = EINTR;
+	pthread_mutex_unlock(&ctl_lock);
+	return r == ETIMEDOUT ? -ETIMEDOUT : -r;
+}
+
+static bool is_parked(struct vcpu *v)
+{
+	bool p;
+
+	pthread_mutex_lock(&ctl_lock);
+	p = !v->thread_started || (v->parked && v->action == VCPU_STAY);
+	pthread_mutex_unlock(&ctl_lock);
+	return p;
+}
+
+int vcpu_get_state(struct vcpu *v, struct vcpu_state *st)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[1];
+	} msrs = { .h.nmsrs = 1, .e[0].index = MSR_KERNEL_GS_BASE };
+
+	if (!is_parked(v))
+		return -EBUSY;
+	memset(st, 0, sizeof(*st));
+	if (ioctl(v->fd, KVM_GET_REGS, &st->regs) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0 ||
+	    ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0 ||
+	    ioctl(v->fd, KVM_GET_DEBUGREGS, &st->dregs) < 0 ||
+	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &st->events) < 0 ||
+	    ioctl(v->fd, KVM_GET_MP_STATE, &st->mp) < 0)
+		return -errno;
+	if (ioctl(v->fd, KVM_GET_MSRS, &msrs) == 1)
+		st->kernel_gs_base = msrs.e[0].data;
+	return 0;
+}
+
+int vcpu_set_state(struct vcpu *v, const struct vcpu_state *st)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[1];
+	} msrs = { .h.nmsrs = 1, .e[0] = { .index = MSR_KERNEL_GS_BASE,
+					   .data = st->kernel_gs_base } };
+
+	if (!is_parked(v))
+		return -EBUSY;
+	if (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0 ||
+	    ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0 ||
+	    ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0 ||
+	    ioctl(v->fd, KVM_SET_DEBUGREGS, &st->dregs) < 0 ||
+	    ioctl(v->fd, KVM_SET_MP_STATE, &st->mp) < 0)
+		return -errno;
+	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * vcpu_exit.c -- the exit table.  Each KVM exit reason has one handler; an
+ * exit with no handler is fatal and dumps the vCPU first.
+ */
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io.h"
+#include "util.h"
+#include "vcpu.h"
+#include "vcpu_exit.h"
+#include "vm.h"
+
+typedef enum exit_action (*exit_fn)(struct vcpu *v);
+
+static enum exit_action exit_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	/* string I/O (rep ins/outs) hands us `count` items at once */
+	for (uint32_t i = 0; i < run->io.count; i++) {
+		io_dispatch(IO_PIO, v, run->io.port, data, run->io.size, is_write);
+		data += run->io.size;
+	}
+	return EA_CONTINUE;
+}
+
+static enum exit_action exit_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	unsigned len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data))
+		len = sizeof(run->mmio.data);
+	io_dispatch(IO_MMIO, v, run->mmio.phys_addr, run->mmio.data, len,
+		    run->mmio.is_write);
+	return EA_CONTINUE;
+}
+
+static enum exit_action exit_continue(struct vcpu *v)
+{
+	return EA_CONTINUE;
+}
+
+static enum exit_action exit_debug(struct vcpu *v)
+{
+	return EA_STEP_DONE;
+}
+
+static enum exit_action exit_shutdown(struct vcpu *v)
+{
+	log_err("vCPU %d: triple fault (shutdown)", v->id);
+	vcpu_dump(v);
+	vm_request_exit(v->vm, EXIT_TRIPLE, "guest triple fault");
+	return EA_STOP;
+}
+
+static enum exit_action exit_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_exit(v->vm, EXIT_POWEROFF, "guest power-off");
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_exit(v->vm, EXIT_RESET, "guest reset");
+		break;
+	default:
+		log_err("vCPU %d: system event %u", v->id, v->run->system_event.type);
+		vm_request_exit(v->vm, EXIT_INTERNAL, "unexpected system event");
+		break;
+	}
+	return EA_STOP;
+}
+
+static enum exit_action exit_fatal(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+		log_err("vCPU %d: KVM internal error, suberror %u%s", v->id,
+			run->internal.suberror,
+			run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			" (emulation failure: the host's KVM cannot execute this instruction)" : "");
+	else if (run->exit_reason == KVM_EXIT_FAIL_ENTRY)
+		log_err("vCPU %d: VM entry failed, reason 0x%llx", v->id,
+			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+	else
+		log_err("vCPU %d: unexpected exit reason %u", v->id, run->exit_reason);
+	vcpu_dump(v);
+	vm_request_exit(v->vm, EXIT_INTERNAL, "stopping after an unexpected exit");
+	return EA_STOP;
+}
+
+static const exit_fn exit_table[] = {
+	[KVM_EXIT_IO]		= exit_io,
+	[KVM_EXIT_MMIO]		= exit_mmio,
+	[KVM_EXIT_HLT]		= exit_continue,
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = exit_continue,
+	[KVM_EXIT_INTR]		= exit_continue,
+	[KVM_EXIT_DEBUG]	= exit_debug,
+	[KVM_EXIT_SHUTDOWN]	= exit_shutdown,
+	[KVM_EXIT_SYSTEM_EVENT]	= exit_system_event,
+	[KVM_EXIT_INTERNAL_ERROR] = exit_fatal,
+	[KVM_EXIT_FAIL_ENTRY]	= exit_fatal,
+};
+
+enum exit_action vcpu_exit_dispatch(struct vcpu *v)
+{
+	uint32_t reason = v->run->exit_reason;
+
+	if (reason < ARRAY_SIZE(exit_table) && exit_table[reason])
+		return exit_table[reason](v);
+	return exit_fatal(v);
+}
