@@ -19,11 +19,11 @@ static struct test_case test_cases[512];
 static int test_ncases;
 static int test_failed_checks;
 
-#define TEST(name) \
-	static void test_##name(void); \
-	static void __attribute__((constructor)) test_reg_##name(void) \
-	{ test_cases[test_ncases].name = #name; test_cases[test_ncases++].fn = test_##name; } \
-	static void test_##name(void)
+#define TEST(tname) \
+	static void test_##tname(void); \
+	static void __attribute__((constructor)) test_reg_##tname(void) \
+	{ test_cases[test_ncases].name = #tname; test_cases[test_ncases++].fn = test_##tname; } \
+	static void test_##tname(void)
 
 #define CHECK(cond) do { \
 	if (!(cond)) { \

@@ -1,0 +1,16 @@
+#!/bin/sh
+# install-deps.sh -- install what hyve's build, tests and benchmark need on
+# Debian 12, only what is missing.  Run as root (or with sudo available).
+set -eu
+PKGS="gcc make binutils libc6-dev linux-libc-dev gdb lldb python3 qemu-system-x86 seabios
+      xz-utils cpio busybox-static e2fsprogs"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tests/run.sh [unit|e2e|PATTERN] -- run the test suite and print one closing line
+# "N passed, N failed, N skipped".  B names the build directory (default build).
+#   unit tests:  $B/tests/test_*          (pure logic, no KVM)
+#   e2e tests:   tests/e2e/*.sh           (real hyve, real KVM, real gdb/lldb)
+# An e2e script exits 0 (pass), 77 (skipped: it must say why, loudly), else fail.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+export B
+what=${1:-all}
+pass=0 fail=0 skip=0
+failed=()
+
+run_one() {	# name, command...
+	local name=$1; shift
+	local t0=$SECONDS out rc
+	out=$("$@" 2>&1); rc=$?
+	local dt=$((SECONDS - t0))
+	case $rc in
+	0)  pass=$((pass + 1)); printf 'ok    %-40s (%ss)\n' "$name" "$dt" ;;
+	77) skip=$((skip + 1)); printf 'SKIP  %-40s\n' "$name"; printf '%s\n' "$out" | grep -i skip | sed 's/^/      /' ;;
+	*)  fail=$((fail + 1)); failed+=("$name"); printf 'FAIL  %-40s (exit %s, %ss)\n' "$name" "$rc" "$dt"
+	    printf '%s\n' "$out" | tail -n 40 | sed 's/^/      /' ;;
+	esac
+}
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+	for t in "$B"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run_one "unit/$(basename "$t")" "$t"
+	done
+fi
+if [ "$what" != unit ]; then
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+		echo "!! SKIP: /dev/kvm is missing or not accessible: the end-to-end tests   !!"
+		echo "!! (real hypervisor, real guests, real gdb) are NOT RUN on this host.  !!"
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+	fi
+	for t in tests/e2e/*.sh; do
+		[ -f "$t" ] || continue
+		case $(basename "$t") in lib*.sh) continue ;; esac
+		if [ "$what" != all ] && [ "$what" != e2e ]; then
+			case $t in *$what*) ;; *) continue ;; esac
+		fi
+		run_one "e2e/$(basename "$t" .sh)" bash "$t"
+	done
+fi
+echo
+[ ${#failed[@]} -gt 0 ] && echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
