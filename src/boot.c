@@ -125,6 +125,9 @@ static int map_bios(struct vm *vm, struct boot_images *img, char *err, size_t er
 		snprintf(err, errlen, "cannot map the BIOS image: %s", strerror(-r));
 		return r;
 	}
+	vm->rom = rom;
+	vm->rom_gpa = 0x100000000ULL - size;
+	vm->rom_size = size;
 	if (gmem_write(&vm->mem, 0x100000 - legacy, img->bios + size - legacy, legacy)) {
 		snprintf(err, errlen, "memory too small for the BIOS image");
 		return -ENOMEM;
@@ -174,8 +177,10 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 		       !strcmp(fmt, "long64") ? BOOT_LONG64 : BOOT_REAL16;
 	r = ld->load(&ctx, bs);
 	if (r) {
-		snprintf(err, errlen, "%s: %s", img->kernel_path,
-			 ctx.err[0] ? ctx.err : strerror(-r));
+		if (ctx.err[0])
+			snprintf(err, errlen, "%s", ctx.err);
+		else
+			snprintf(err, errlen, "%s: %s", img->kernel_path, strerror(-r));
 		return r;
 	}
 	log_debug("loaded %s as %s, entry 0x%llx", img->kernel_path, ld->name,

@@ -37,6 +37,11 @@ static pthread_cond_t run_cond = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t parked_cond = PTHREAD_COND_INITIALIZER;
 static bool exiting;
 static bool start_stopped;
+static uint64_t stop_seq;
+/* The all-parked notification (armed by stop requests and self-stops). */
+static void (*notify_fn)(void *opaque);
+static void *notify_opaque;
+static bool notify_armed;
 static int blockirq_supported = -1;
 
 static void kick_handler(int sig)
@@ -148,6 +153,37 @@ static void complete_pending(struct vcpu *v)
 	v->need_completion = false;
 }
 
+static bool all_parked_locked(struct vm *vm);
+
+/*
+ * Caller holds ctl_lock.  Fires the armed notification if everything is parked;
+ * drops and retakes the lock around the callback.
+ */
+static void maybe_notify_locked(struct vm *vm)
+{
+	void (*fn)(void *);
+	void *opaque;
+
+	if (!notify_armed || !notify_fn || !all_parked_locked(vm))
+		return;
+	notify_armed = false;
+	fn = notify_fn;
+	opaque = notify_opaque;
+	pthread_mutex_unlock(&ctl_lock);
+	fn(opaque);
+	pthread_mutex_lock(&ctl_lock);
+}
+
+/* Caller holds ctl_lock: ask every vCPU to park and arm the notification. */
+static void request_stop_locked(struct vm *vm)
+{
+	for (int i = 0; i < vm->ncpus; i++) {
+		vm->vcpus[i]->action = VCPU_STAY;
+		kick(vm->vcpus[i]);
+	}
+	notify_armed = true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -178,6 +214,8 @@ static void *vcpu_thread(void *arg)
 			if (!v->parked) {
 				v->parked = true;
 				pthread_cond_broadcast(&parked_cond);
+				maybe_notify_locked(v->vm);
+				continue;	/* the lock was dropped: look again */
 			}
 			pthread_cond_wait(&run_cond, &ctl_lock);
 		}
@@ -202,8 +240,13 @@ static void *vcpu_thread(void *arg)
 		if (ea == EA_CONTINUE)
 			continue;
 		pthread_mutex_lock(&ctl_lock);
-		if (ea == EA_STEP_DONE && act == VCPU_STEP)
-			v->stepped = true;
+		if (ea == EA_DEBUG) {
+			if (act == VCPU_STEP)
+				v->stepped = true;
+			v->stop_reason = act == VCPU_STEP ? STOP_STEP : STOP_DEBUG;
+			v->stop_seq = ++stop_seq;
+			request_stop_locked(v->vm);	/* all-stop */
+		}
 		v->action = VCPU_STAY;
 		pthread_mutex_unlock(&ctl_lock);
 	}
@@ -292,6 +335,50 @@ int vcpu_stop_all(struct vm *vm)
 		pthread_cond_wait(&parked_cond, &ctl_lock);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
+}
+
+void vcpu_set_stop_notify(struct vm *vm, void (*fn)(void *opaque), void *opaque)
+{
+	pthread_mutex_lock(&ctl_lock);
+	notify_fn = fn;
+	notify_opaque = opaque;
+	notify_armed = false;
+	pthread_mutex_unlock(&ctl_lock);
+}
+
+int vcpu_request_stop_all(struct vm *vm)
+{
+	pthread_mutex_lock(&ctl_lock);
+	request_stop_locked(vm);
+	maybe_notify_locked(vm);	/* already parked: notify now */
+	pthread_mutex_unlock(&ctl_lock);
+	return 0;
+}
+
+int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
+{
+	pthread_mutex_lock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		v->action = actions[i];
+		if (actions[i] != VCPU_STAY) {
+			v->stepped = false;
+			v->stop_reason = STOP_NONE;
+		}
+	}
+	notify_armed = false;
+	pthread_cond_broadcast(&run_cond);
+	pthread_mutex_unlock(&ctl_lock);
+	return 0;
+}
+
+void vcpu_set_debug_base(struct vm *vm, uint64_t control)
+{
+	pthread_mutex_lock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++)
+		vm->vcpus[i]->debug_base = control;
+	pthread_mutex_unlock(&ctl_lock);
 }
 
 int vcpu_resume_all(struct vm *vm)

@@ -20,6 +20,14 @@ enum vcpu_action {
 	VCPU_STEP,		/* run one instruction, then park (debug exit) */
 };
 
+/* Why a vCPU parked on its own (the debug server reports it). */
+enum vcpu_stop_reason {
+	STOP_NONE,		/* parked because someone asked (Ctrl-C, all-stop) */
+	STOP_STEP,		/* a single step completed */
+	STOP_DEBUG,		/* a debug exit: breakpoint (see debug_arch) */
+	STOP_BREAK,		/* our int3 seen as an emulation failure (kvm_pvm) */
+};
+
 /* The complete architectural state the VMM can read and write. */
 struct vcpu_state {
 	struct kvm_regs regs;
@@ -49,6 +57,9 @@ struct vcpu {
 	enum vcpu_action action;
 	bool stepped;		/* set when a VCPU_STEP completed (debug exit seen) */
 	bool need_completion;	/* last exit was I/O or MMIO: finish it before parking */
+	enum vcpu_stop_reason stop_reason;	/* set when it stopped on its own */
+	uint64_t stop_seq;	/* order of self-stops (first one is reported) */
+	struct kvm_debug_exit_arch debug_arch;	/* of the last debug exit */
 
 	/* Owned by the vCPU thread (set by others only while it is parked): */
 	uint64_t guest_debug;	/* KVM_SET_GUEST_DEBUG control bits in force */
@@ -79,6 +90,21 @@ int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action);
  */
 int vcpu_wait_parked(struct vm *vm, int timeout_ms);
 bool vcpu_all_parked(struct vm *vm);
+
+/*
+ * Asynchronous all-stop for the debug server (never blocks on a vCPU):
+ * vcpu_request_stop_all asks every vCPU to park and returns at once; when a
+ * vCPU stops on its own (step, breakpoint) it asks the others itself.  Once all
+ * are parked, `fn` is called once (on whichever thread parked last, with no
+ * lock held): it should hand over to the event thread (event_call).
+ */
+void vcpu_set_stop_notify(struct vm *vm, void (*fn)(void *opaque), void *opaque);
+int vcpu_request_stop_all(struct vm *vm);
+/* Release each vCPU with its own action (array of vm->ncpus); clears stop reasons
+ * of vCPUs that are released. */
+int vcpu_resume(struct vm *vm, const enum vcpu_action *actions);
+/* Guest-debug control bits applied to every vCPU when it next runs (not stepping). */
+void vcpu_set_debug_base(struct vm *vm, uint64_t control);
 
 /* Full state of a parked vCPU.  0, -EBUSY if it is running, or -errno. */
 int vcpu_get_state(struct vcpu *vcpu, struct vcpu_state *st);

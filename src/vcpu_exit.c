@@ -47,7 +47,8 @@ static enum exit_action exit_continue(struct vcpu *v)
 
 static enum exit_action exit_debug(struct vcpu *v)
 {
-	return EA_STEP_DONE;
+	v->debug_arch = v->run->debug.arch;
+	return EA_DEBUG;
 }
 
 static enum exit_action exit_shutdown(struct vcpu *v)

@@ -6,7 +6,7 @@ struct vcpu;
 
 enum exit_action {
 	EA_CONTINUE,	/* re-enter the guest */
-	EA_STEP_DONE,	/* a debug exit: park (single step completed) */
+	EA_DEBUG,	/* a debug exit (step done, breakpoint): stop all, report */
 	EA_STOP,	/* park: the machine is ending (vm_request_exit was called) */
 };
 

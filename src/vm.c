@@ -190,6 +190,9 @@ void vm_destroy(struct vm *vm)
 	}
 	if (vm->mem.host)
 		munmap(vm->mem.host, vm->mem.size);
+	if (vm->rom)
+		munmap((void *)vm->rom, vm->rom_size);
+	vm->rom = NULL;
 	vm->mem.host = NULL;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

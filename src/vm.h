@@ -30,6 +30,8 @@ struct vm {
 	int vm_fd;
 	int run_size;			/* mmap size of struct kvm_run */
 	struct gmem mem;
+	const uint8_t *rom;		/* firmware image mapped read-only (NULL: none) */
+	uint64_t rom_gpa, rom_size;
 	uint32_t next_slot;
 	int ncpus;
 	struct vcpu *vcpus[VM_MAX_CPUS];
