@@ -7,6 +7,7 @@
 
 #include "boot.h"
 #include "config.h"
+#include "dev/virtio_blk.h"
 #include "platform.h"
 #include "util.h"
 #include "vcpu.h"
@@ -34,18 +35,14 @@ static int read_named(const char *what, const char *path, uint8_t **buf, size_t 
 static int build_cmdline(struct boot_images *img)
 {
 	const char *append = config_str("append");
-	char extra[128] = "";
-	size_t n;
+	const char *extra = virtio_blk_cmdline();	/* announce the disk, if any */
+	size_t n = strlen(append) + (extra ? strlen(extra) + 1 : 0) + 1;
 
-	if (config_str("disk"))
-		snprintf(extra, sizeof(extra), "%svirtio_mmio.device=4K@0x%llx:%d",
-			 *append ? " " : "", (unsigned long long)LAYOUT_VIRTIO_MMIO,
-			 LAYOUT_VIRTIO_IRQ);
-	n = strlen(append) + strlen(extra) + 1;
 	img->cmdline = malloc(n);
 	if (!img->cmdline)
 		return -ENOMEM;
-	snprintf(img->cmdline, n, "%s%s", append, extra);
+	snprintf(img->cmdline, n, "%s%s%s", append, extra && *append ? " " : "",
+		 extra ? extra : "");
 	return 0;
 }
 

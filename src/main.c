@@ -16,7 +16,10 @@
 #include "boot.h"
 #include "config.h"
 #include "device.h"
+#include "debug_target.h"
 #include "event.h"
+#include "gdb/server.h"
+#include "io.h"
 #include "options.h"
 #include "util.h"
 #include "vcpu.h"
@@ -57,6 +60,7 @@ int main(int argc, char **argv)
 	char err[512] = "";
 	struct boot_state bs;
 	struct boot_images img;
+	void *target = NULL;
 	int r, status;
 
 	r = options_parse(argc, argv, err, sizeof(err));
@@ -96,8 +100,19 @@ int main(int argc, char **argv)
 		vm_destroy(&vm);
 		die("cannot set the boot vCPU's registers: %s", strerror(-r));
 	}
-	if (config_bool("gdb.wait"))
-		vcpu_ctl_init_stopped(&vm);
+	if (config_is_set("gdb.port") || config_is_set("gdb.unix")) {
+		target = debug_target_new(&vm);
+		if (!target || gdb_server_start(&debug_target_ops, target)) {
+			devices_exit(&vm);
+			vm_destroy(&vm);
+			die("cannot start the debug server");
+		}
+		/* `w`: not one guest instruction before the debugger says continue */
+		if (config_bool("gdb.wait"))
+			vcpu_ctl_init_stopped(&vm);
+	} else if (config_bool("gdb.wait")) {
+		die("gdb.wait needs a debug server port (-G w[ADDRESS:]PORT)");
+	}
 
 	r = event_start();
 	if (!r)
@@ -110,8 +125,11 @@ int main(int argc, char **argv)
 	status = vm_wait(&vm);
 
 	vcpus_join(&vm);
-	devices_exit(&vm);
 	event_stop();
+	gdb_server_stop();
+	debug_target_free(target);
+	devices_exit(&vm);
+	io_reset();
 	vm_destroy(&vm);
 	boot_free_images(&img);
 	return status;

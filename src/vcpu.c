@@ -43,6 +43,7 @@ static void (*notify_fn)(void *opaque);
 static void *notify_opaque;
 static bool notify_armed;
 static int blockirq_supported = -1;
+static bool step_irq;		/* interrupts allowed during steps */
 
 static void kick_handler(int sig)
 {
@@ -134,7 +135,7 @@ static uint64_t step_control(struct vcpu *v)
 
 		blockirq_supported = caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ);
 	}
-	if (blockirq_supported)
+	if (blockirq_supported && !step_irq)
 		c |= KVM_GUESTDBG_BLOCKIRQ;
 	return c;
 }
@@ -371,6 +372,14 @@ int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
 	pthread_cond_broadcast(&run_cond);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
+}
+
+void vcpu_set_step_irq(struct vm *vm, bool on)
+{
+	(void)vm;
+	pthread_mutex_lock(&ctl_lock);
+	step_irq = on;
+	pthread_mutex_unlock(&ctl_lock);
 }
 
 void vcpu_set_debug_base(struct vm *vm, uint64_t control)

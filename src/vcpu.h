@@ -103,6 +103,8 @@ int vcpu_request_stop_all(struct vm *vm);
 /* Release each vCPU with its own action (array of vm->ncpus); clears stop reasons
  * of vCPUs that are released. */
 int vcpu_resume(struct vm *vm, const enum vcpu_action *actions);
+/* Let interrupts in during single steps (default: blocked, KVM_GUESTDBG_BLOCKIRQ). */
+void vcpu_set_step_irq(struct vm *vm, bool on);
 /* Guest-debug control bits applied to every vCPU when it next runs (not stepping). */
 void vcpu_set_debug_base(struct vm *vm, uint64_t control);
 

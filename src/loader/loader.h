@@ -70,9 +70,43 @@ extern const struct loader loader_multiboot, loader_pvh, loader_bzimage,
  */
 const struct loader *loader_find(const char *format, const uint8_t *img, size_t size);
 
-/* Set ctx->err; returns -err for "return loader_error(ctx, -EINVAL, ...)". */
+/*
+ * Set ctx->err to "<kernel_path>: <message>" (no path prefix if kernel_path is
+ * NULL); returns err (a negative errno) for "return loader_error(ctx, -EINVAL, ...)".
+ * ctx may be NULL (probing): then only err is returned.
+ */
 int loader_error(struct loader_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- helpers shared by the loaders (loader.c, pvh.c); not for other layers ---- */
+
+/* Linux's __START_KERNEL_map: the higher-half alias of physical 0. */
+#define LOADER_KMAP_BASE	0xffffffff80000000ULL
+
+/* "64 MiB", "5 GiB", "1536 KiB", "100 bytes": sizes in error messages. */
+void loader_size_str(uint64_t bytes, char *buf, size_t len);
+/* Fail with a message unless low RAM reaches at least `need` (a GPA). */
+int loader_check_low_ram(struct loader_ctx *ctx, uint64_t need);
+/*
+ * Copy ctx->cmdline (NUL included) to LAYOUT_CMDLINE.  max_len bounds its
+ * strlen (the kernel's limit; 0: only the buffer's).  0 or -E2BIG.
+ */
+int loader_put_cmdline(struct loader_ctx *ctx, uint64_t max_len);
+/*
+ * Place the initrd page-aligned as high as possible in low RAM, ending at or
+ * below `limit` (exclusive GPA) and starting at or above kernel_end.  *gpa = 0
+ * when there is no initrd.  0 or -ENOMEM with a message.
+ */
+int loader_put_initrd(struct loader_ctx *ctx, uint64_t kernel_end, uint64_t limit,
+		      uint64_t *gpa);
+/* Write the MP and ACPI tables for ctx->ncpus CPUs; *rsdp gets the RSDP's GPA. */
+int loader_put_tables(struct loader_ctx *ctx, uint64_t *rsdp);
+/*
+ * PVH's struct hvm_start_info (with cmdline, initrd module, memory map, RSDP) at
+ * LAYOUT_ZERO_PAGE, for the pvh and elf64 loaders.  kernel_end bounds the
+ * initrd from below.  *gpa gets the start info's GPA.  0 or -errno + message.
+ */
+int pvh_write_start_info(struct loader_ctx *ctx, uint64_t kernel_end, uint64_t *gpa);
 
 /*
  * Firmware: map a BIOS image (done by the VM layer, it needs memory slots);

@@ -9,13 +9,6 @@
  * test.h's TEST(name) also rewrites the ".name" member it assigns; until the
  * harness is fixed, register tests through a parameter with another name.
  */
-#undef TEST
-#define TEST(tname) \
-	static void test_##tname(void); \
-	static void __attribute__((constructor)) test_reg_##tname(void) \
-	{ test_cases[test_ncases].name = #tname; test_cases[test_ncases++].fn = test_##tname; } \
-	static void test_##tname(void)
-
 /* ---- an event recorder ---- */
 
 #define MAXEV 64

@@ -31,6 +31,15 @@
 #define LAYOUT_PM1A_EVT		0x600
 #define LAYOUT_PM1A_CNT		0x604
 
+/* Boot GDT selectors (the Linux 64-bit boot protocol's __BOOT_CS/__BOOT_DS). */
+#define BOOT_SEL_CODE32		0x08	/* flat 32-bit code */
+#define BOOT_SEL_CODE64		0x10	/* 64-bit code */
+#define BOOT_SEL_DATA		0x18	/* flat data */
+#define BOOT_GDT_ENTRIES	4
+
+/* The SLP_TYP value the DSDT's \_S5 package names; acpi_pm powers off on it. */
+#define ACPI_S5_SLP_TYP		5
+
 enum e820_type { E820_RAM = 1, E820_RESERVED = 2, E820_ACPI = 3 };
 
 struct e820_entry {
@@ -54,7 +63,8 @@ int platform_tables_write(const struct gmem *m, int ncpus, uint64_t *rsdp);
 /*
  * Build identity-map (first 4 GiB, 2 MiB pages) plus higher-half alias
  * (0xffffffff80000000 -> phys 0, 2 GiB) page tables at LAYOUT_PGTABLE and a
- * boot GDT at LAYOUT_BOOT_GDT (null, 64-bit code 0x08, data 0x10, 32-bit code 0x18).
+ * boot GDT at LAYOUT_BOOT_GDT (see BOOT_SEL_*: Linux's boot protocol wants code at
+ * 0x10 and data at 0x18).
  * Returns 0 or -EFAULT.  Sets cr3/gdt fields of *bs.
  */
 struct boot_state;

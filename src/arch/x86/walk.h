@@ -1,0 +1,82 @@
+/*
+ * walk.h -- x86 guest page-table walker for the debugger: translates guest
+ * virtual (linear) addresses to guest-physical ones by reading the guest's
+ * own tables through an abstract physical-memory reader, so it works on
+ * guest RAM and, in unit tests, on tables built in a buffer.
+ *
+ * The paging mode follows from the control registers as on hardware:
+ *   CR0.PG = 0                      no paging: identity, 32-bit wrap
+ *   PG, !CR4.PAE                    32-bit: 4 KiB, 4 MiB (CR4.PSE, PSE-36)
+ *   PG, PAE, !EFER.LMA              PAE: PDPTEs, 2 MiB, 4 KiB
+ *   PG, PAE, LMA, !CR4.LA57         4-level: 1 GiB, 2 MiB, 4 KiB
+ *   PG, PAE, LMA, LA57              5-level
+ * Accessed/dirty bits are never set: a debugger must not change the guest.
+ */
+#ifndef HYVE_X86_WALK_H
+#define HYVE_X86_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define X86_CR0_PG	(1ULL << 31)
+#define X86_CR0_WP	(1ULL << 16)
+#define X86_CR4_PSE	(1ULL << 4)
+#define X86_CR4_PAE	(1ULL << 5)
+#define X86_CR4_LA57	(1ULL << 12)
+#define X86_EFER_LME	(1ULL << 8)
+#define X86_EFER_LMA	(1ULL << 10)
+#define X86_EFER_NXE	(1ULL << 11)
+
+/* Page-table entry bits. */
+#define X86_PTE_P	(1ULL << 0)
+#define X86_PTE_RW	(1ULL << 1)
+#define X86_PTE_US	(1ULL << 2)
+#define X86_PTE_PS	(1ULL << 7)
+#define X86_PTE_NX	(1ULL << 63)
+
+/* Read len bytes of guest-physical memory at gpa.  0 or -EFAULT. */
+typedef int (*walk_read_fn)(void *opaque, uint64_t gpa, void *buf, size_t len);
+
+struct walk_ctx {
+	uint64_t cr0, cr3, cr4, efer;
+	/*
+	 * The guest's MAXPHYADDR (CPUID 0x80000008 EAX[7:0]); entry bits at or
+	 * above it are reserved.  0 means 52, the architectural maximum.
+	 */
+	unsigned maxphyaddr;
+	walk_read_fn read_phys;
+	void *opaque;
+};
+
+struct walk_result {
+	uint64_t gpa;		/* translation of the address asked for */
+	uint64_t page_size;	/* 4 KiB .. 1 GiB; 4 GiB when paging is off */
+	bool writable;		/* R/W set at every level */
+	bool user;		/* U/S set at every level */
+	bool nx;		/* XD set at some level (only with EFER.NXE) */
+	int level;		/* level of the leaf entry: 1 = PTE ... 0 = no paging */
+};
+
+/*
+ * Translate one linear address.  Outside long mode only its low 32 bits
+ * count.  Returns 0, -EFAULT (an entry not present, or a table unreadable)
+ * or -EINVAL (reserved bits set, or a non-canonical address).
+ */
+int walk_translate(const struct walk_ctx *w, uint64_t va, struct walk_result *r);
+
+/* Called for each physically contiguous piece of a range: off is from its start. */
+typedef int (*walk_chunk_fn)(void *opaque, uint64_t off, uint64_t gpa, size_t len);
+
+/*
+ * Translate [va, va + len) page by page, calling fn once per physically
+ * contiguous chunk in order (neighbouring pages that map contiguously are
+ * merged).  Outside long mode the range wraps at 4 GiB like the CPU does.
+ * Stops at the first fault: returns its error with *done set to the bytes
+ * translated (and handed to fn) before it.  A non-zero return from fn stops
+ * the walk too and is returned.  On success *done == len.
+ */
+int walk_range(const struct walk_ctx *w, uint64_t va, size_t len,
+	       walk_chunk_fn fn, void *opaque, size_t *done);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * i8042.c -- just enough of the PC keyboard controller (ports 0x60, 0x64) for
+ * firmware and kernels to probe it and to reset the machine through it.  No
+ * keyboard or mouse is attached: bytes for the devices get no answer, which
+ * drivers read as "nothing plugged in".  Port 0x61 belongs to KVM's in-kernel
+ * PIT and is not ours.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "device.h"
+#include "io.h"
+#include "util.h"
+#include "vm.h"
+
+#define PORT_DATA	0x60
+#define PORT_CMD	0x64
+
+#define STS_OBF		0x01	/* output buffer full: data for the host at 0x60 */
+#define STS_SYS		0x04	/* system flag: self-test passed */
+#define STS_CMD		0x08	/* last write was to the command port */
+#define STS_UNLOCKED	0x10	/* keyboard not inhibited */
+
+#define CTR_DEFAULT	0x61	/* kbd IRQ on, system flag, translation on */
+#define CTR_KBD_OFF	0x10
+#define CTR_AUX_OFF	0x20
+#define OUTP_DEFAULT	0x03	/* reset line inactive, A20 on */
+
+enum pending { PEND_NONE, PEND_CTR, PEND_OUTPORT, PEND_DEVICE };
+
+/* Guards the controller state: ports are reached from every vCPU thread. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	struct vm *vm;
+	uint8_t status;		/* STS_CMD only; the rest is derived */
+	uint8_t ctr;		/* controller command byte */
+	uint8_t outport;
+	uint8_t out;		/* output buffer */
+	bool out_full;
+	enum pending pending;	/* what the next data-port write means */
+} k;
+
+static void put_out(uint8_t v)
+{
+	k.out = v;
+	k.out_full = true;
+}
+
+/* A controller command.  Returns true when it asks for a reset.  Lock held. */
+static bool command(uint8_t cmd)
+{
+	switch (cmd) {
+	case 0x20:			/* read command byte */
+		put_out(k.ctr);
+		break;
+	case 0x60:			/* write command byte: next data byte */
+		k.pending = PEND_CTR;
+		break;
+	case 0xa7:			/* disable aux */
+		k.ctr |= CTR_AUX_OFF;
+		break;
+	case 0xa8:
+		k.ctr &= ~CTR_AUX_OFF;
+		break;
+	case 0xaa:			/* self-test: passed */
+		put_out(0x55);
+		break;
+	case 0xab:			/* keyboard interface test: no error */
+		put_out(0x00);
+		break;
+	case 0xad:			/* disable keyboard */
+		k.ctr |= CTR_KBD_OFF;
+		break;
+	case 0xae:
+		k.ctr &= ~CTR_KBD_OFF;
+		break;
+	case 0xd0:			/* read output port */
+		put_out(k.outport);
+		break;
+	case 0xd1:			/* write output port: next data byte */
+		k.pending = PEND_OUTPORT;
+		break;
+	case 0xd2: case 0xd3: case 0xd4: /* bytes for a device: none attached */
+		k.pending = PEND_DEVICE;
+		break;
+	default:
+		/* 0xf0..0xff pulse output lines low for every clear bit of the
+		 * low nibble; bit 0 is the CPU reset line (0xfe). */
+		if ((cmd & 0xf0) == 0xf0 && !(cmd & 1))
+			return true;
+		break;		/* others (0xdd/0xdf A20, 0xa9 ...) need no answer */
+	}
+	return false;
+}
+
+/* A data-port write.  Returns true when it asks for a reset.  Lock held. */
+static bool data_write(uint8_t v)
+{
+	enum pending p = k.pending;
+
+	k.pending = PEND_NONE;
+	switch (p) {
+	case PEND_CTR:
+		k.ctr = v;
+		break;
+	case PEND_OUTPORT:
+		k.outport = v;
+		return !(v & 1);	/* the reset line is active low */
+	default:
+		break;		/* keyboard commands: no keyboard answers */
+	}
+	return false;
+}
+
+static int i8042_io(struct vcpu *vcpu, uint64_t addr, uint8_t *data,
+		    unsigned len, bool is_write, void *opaque)
+{
+	bool reset = false;
+	struct vm *vm;
+
+	pthread_mutex_lock(&lock);
+	vm = k.vm;
+	if (!is_write) {
+		memset(data, 0, len);
+		if (addr == PORT_CMD) {
+			data[0] = k.status | STS_SYS | STS_UNLOCKED |
+				  (k.out_full ? STS_OBF : 0);
+		} else {
+			data[0] = k.out;
+			k.out_full = false;
+		}
+	} else if (addr == PORT_CMD) {
+		k.status |= STS_CMD;
+		k.pending = PEND_NONE;
+		reset = command(data[0]);
+	} else {
+		k.status &= ~STS_CMD;
+		reset = data_write(data[0]);
+	}
+	pthread_mutex_unlock(&lock);
+	if (reset && vm)
+		vm_request_exit(vm, EXIT_RESET, "guest reset (i8042)");
+	return 0;
+}
+
+static int i8042_init(struct vm *vm)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	memset(&k, 0, sizeof(k));
+	k.status = STS_CMD;	/* reads 0x1c, as after a BIOS */
+	k.ctr = CTR_DEFAULT;
+	k.outport = OUTP_DEFAULT;
+	k.vm = vm;
+	pthread_mutex_unlock(&lock);
+	r = io_register(IO_PIO, PORT_DATA, 1, i8042_io, NULL, "i8042");
+	if (!r)
+		r = io_register(IO_PIO, PORT_CMD, 1, i8042_io, NULL, "i8042");
+	if (r)
+		log_err("i8042: cannot register ports 0x60/0x64: %s", strerror(-r));
+	return r;
+}
+
+static void i8042_exit(struct vm *vm)
+{
+	pthread_mutex_lock(&lock);
+	k.vm = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+static const struct device i8042 = {
+	.name = "i8042",
+	.prio = 20,
+	.init = i8042_init,
+	.exit = i8042_exit,
+};
+DEVICE_REGISTER(i8042);

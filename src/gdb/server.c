@@ -1,0 +1,435 @@
+/*
+ * server.c -- the debug server's sockets on the event thread: listen (TCP
+ * or Unix), accept one debugger at a time, move bytes between its socket
+ * and its gdb_session.  Never blocks: output the socket cannot take now
+ * stays queued in the session and goes out on EPOLLOUT.
+ *
+ * All state below belongs to the event thread (see server.h for the two
+ * exceptions, which run while it does not touch the server).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "event.h"
+#include "gdb/rsp.h"
+#include "gdb/server.h"
+#include "gdb/session.h"
+#include "util.h"
+
+/* Stop reading from a debugger that does not read its replies beyond this. */
+#define OUT_HIGH_WATER	(4u << 20)
+
+static struct {
+	const struct gdb_target_ops *ops;
+	void *target;
+	int listen_fd;
+	char *unix_path;	/* to unlink at shutdown */
+
+	int conn_fd;
+	struct gdb_session *sess;
+	uint32_t conn_events;	/* the epoll mask in force for conn_fd */
+	/*
+	 * Inside the session (feeding it, attaching): ops->stop() may call
+	 * gdb_server_stopped() right back, which must then leave the socket
+	 * alone; the outer caller flushes (and closes) when the session returns.
+	 */
+	bool busy;
+} srv = { .listen_fd = -1, .conn_fd = -1 };
+
+/* "ADDR:PORT" ("[v6]:PORT") of a socket address, or "a Unix socket". */
+static void describe(const struct sockaddr *sa, socklen_t len, char *buf, size_t cap)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	if (sa->sa_family == AF_UNIX ||
+	    getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(buf, cap, "%s", sa->sa_family == AF_UNIX ? "a Unix socket" : "?");
+		return;
+	}
+	snprintf(buf, cap, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
+static bool is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return sa->sa_family == AF_UNIX;
+}
+
+/* ---- the connection ---- */
+
+static void conn_close(const char *why)
+{
+	if (!srv.sess)
+		return;
+	/*
+	 * Detach (guest runs on, breakpoints removed) unless D or k ended it;
+	 * before the hang-up, so a debugger that sees EOF finds it done.
+	 */
+	gdb_session_closed(srv.sess);
+	gdb_session_free(srv.sess);
+	srv.sess = NULL;
+	event_del(srv.conn_fd);
+	close(srv.conn_fd);
+	srv.conn_fd = -1;
+	log_info("debug server: debugger %s", why);
+}
+
+/* Write what the socket takes; 0, or -errno if the connection is broken. */
+static int conn_flush(void)
+{
+	struct rsp_buf *out = gdb_session_output(srv.sess);
+
+	while (out->len) {
+		ssize_t n = send(srv.conn_fd, out->data, out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0) {
+			rsp_buf_consume(out, (size_t)n);
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return 0;
+		} else {
+			return n < 0 ? -errno : -EPIPE;
+		}
+	}
+	return 0;
+}
+
+/* After the session had its say: send, hang up if it asked, watch the right events. */
+static void conn_service(void)
+{
+	struct rsp_buf *out;
+	uint32_t ev;
+	int r;
+
+	if (!srv.sess)
+		return;
+	r = conn_flush();
+	if (r) {
+		conn_close(r == -EPIPE || r == -ECONNRESET ? "disconnected" : "connection failed");
+		return;
+	}
+	out = gdb_session_output(srv.sess);
+	if (gdb_session_want_close(srv.sess) && !out->len) {
+		conn_close("ended the session");
+		return;
+	}
+	ev = EPOLLRDHUP;
+	if (out->len < OUT_HIGH_WATER && !gdb_session_want_close(srv.sess))
+		ev |= EPOLLIN;
+	if (out->len)
+		ev |= EPOLLOUT;
+	if (ev != srv.conn_events && !event_mod(srv.conn_fd, ev))
+		srv.conn_events = ev;
+}
+
+static void on_conn(int fd, uint32_t events, void *opaque)
+{
+	static uint8_t buf[16384];
+
+	if (!srv.sess || fd != srv.conn_fd)
+		return;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		while (srv.sess && !gdb_session_want_close(srv.sess)) {
+			ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (n > 0) {
+				srv.busy = true;
+				gdb_session_feed(srv.sess, buf, (size_t)n);
+				srv.busy = false;
+				if (gdb_session_output(srv.sess)->len >= OUT_HIGH_WATER)
+					break;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			/* EOF or error: flush what we can (harmless if it fails) and go. */
+			conn_flush();
+			conn_close("disconnected");
+			return;
+		}
+	}
+	conn_service();
+}
+
+static int conn_open(int fd, const char *peer)
+{
+	struct gdb_session *s = gdb_session_new(srv.ops, srv.target);
+	int r;
+
+	if (!s) {
+		log_err("debug server: cannot start a session for %s", peer);
+		close(fd);
+		return -ENOMEM;
+	}
+	srv.sess = s;
+	srv.conn_fd = fd;
+	srv.conn_events = EPOLLIN | EPOLLRDHUP;
+	r = event_add(fd, srv.conn_events, on_conn, NULL);
+	if (r) {
+		log_err("debug server: cannot watch the connection: %s", strerror(-r));
+		gdb_session_free(s);
+		srv.sess = NULL;
+		srv.conn_fd = -1;
+		close(fd);
+		return r;
+	}
+	log_info("debug server: debugger connected from %s", peer);
+	/* A debugger attaching stops the machine; `?` waits for that. */
+	srv.busy = true;
+	gdb_session_attach(s);
+	srv.busy = false;
+	conn_service();
+	return 0;
+}
+
+int gdb_server_attach_fd(const struct gdb_target_ops *ops, void *target, int fd)
+{
+	if (srv.sess) {
+		close(fd);
+		return -EBUSY;
+	}
+	srv.ops = ops;
+	srv.target = target;
+	return conn_open(fd, "a given socket");
+}
+
+void gdb_server_stopped(void)
+{
+	if (!srv.sess)
+		return;
+	gdb_session_stopped(srv.sess);
+	if (!srv.busy)
+		conn_service();
+}
+
+bool gdb_server_connected(void)
+{
+	return srv.sess != NULL;
+}
+
+/* ---- listening ---- */
+
+static void on_listen(int fd, uint32_t events, void *opaque)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		char peer[INET6_ADDRSTRLEN + 16];
+		int one = 1;
+		int c = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("debug server: accept: %s", strerror(errno));
+			return;
+		}
+		describe((struct sockaddr *)&ss, len, peer, sizeof(peer));
+		if (srv.sess) {
+			/* One debugger at a time; the connected one does not notice. */
+			log_info("debug server: refused a second debugger from %s", peer);
+			close(c);
+			continue;
+		}
+		if (ss.ss_family != AF_UNIX)
+			setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		conn_open(c, peer);
+	}
+}
+
+static int listen_tcp(const char *addr, unsigned port, char *desc, size_t cap)
+{
+	struct addrinfo hints, *res, *ai;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char portstr[8];
+	int fd = -1, r = -EADDRNOTAVAIL, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	r = getaddrinfo(addr, portstr, &hints, &res);
+	if (r) {
+		log_err("debug server: cannot resolve %s: %s", addr, gai_strerror(r));
+		return -EINVAL;
+	}
+	r = -EADDRNOTAVAIL;
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			r = -errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 4))
+			break;
+		r = -errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		log_err("debug server: cannot listen on %s:%u: %s", addr, port, strerror(-r));
+		return r;
+	}
+	/* Say where we really are (port 0 picked one; a name resolved to an address). */
+	if (getsockname(fd, (struct sockaddr *)&ss, &len)) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	describe((struct sockaddr *)&ss, len, desc, cap);
+	if (!is_loopback((struct sockaddr *)&ss))
+		log_warn("debug server on %s is reachable from the network: "
+			 "anyone who connects controls the guest", desc);
+	return fd;
+}
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	mode_t old;
+	int fd, r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_err("debug server: socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	if (!lstat(path, &st)) {
+		if (S_ISLNK(st.st_mode)) {
+			log_err("debug server: %s is a symbolic link: refusing to use it", path);
+			return -ELOOP;
+		}
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("debug server: %s exists and is not a socket", path);
+			return -EEXIST;
+		}
+		/* A socket file: in use by a live server, or left over by a dead one. */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+			close(fd);
+			if (!r) {
+				log_err("debug server: %s is in use by another program", path);
+				return -EADDRINUSE;
+			}
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Nobody else may connect, not even in the instant before chmod. */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (!r)
+		r = chmod(path, 0600);
+	if (!r)
+		r = listen(fd, 4);
+	if (r) {
+		r = -errno;
+		log_err("debug server: cannot listen on %s: %s", path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int gdb_server_start(const struct gdb_target_ops *ops, void *target)
+{
+	const char *path = config_str("gdb.unix");
+	char desc[INET6_ADDRSTRLEN + 16];
+	int fd, r;
+
+	if (!path && !config_str("gdb.port"))
+		return 0;
+	if (srv.listen_fd >= 0)
+		return -EBUSY;
+	srv.ops = ops;
+	srv.target = target;
+	if (path) {
+		if (config_str("gdb.port"))
+			log_warn("debug server: gdb.unix is set, gdb.port is ignored");
+		fd = listen_unix(path);
+		if (fd >= 0) {
+			srv.unix_path = strdup(path);
+			if (!srv.unix_path) {
+				close(fd);
+				unlink(path);
+				return -ENOMEM;
+			}
+		}
+	} else {
+		fd = listen_tcp(config_str("gdb.address"), (unsigned)config_uint("gdb.port"),
+				desc, sizeof(desc));
+	}
+	if (fd < 0)
+		return fd;
+	srv.listen_fd = fd;
+	r = event_add(fd, EPOLLIN, on_listen, NULL);
+	if (r) {
+		log_err("debug server: cannot watch the listening socket: %s", strerror(-r));
+		gdb_server_stop();
+		return r;
+	}
+	log_info("debug server listening on %s", path ? path : desc);
+	if (config_bool("gdb.wait"))
+		log_info("debug server: the guest waits for a debugger to let it run");
+	return 0;
+}
+
+void gdb_server_stop(void)
+{
+	if (srv.sess) {
+		conn_flush();		/* best effort: e.g. the exit reply */
+		event_del(srv.conn_fd);
+		close(srv.conn_fd);
+		srv.conn_fd = -1;
+		gdb_session_free(srv.sess);
+		srv.sess = NULL;
+	}
+	if (srv.listen_fd >= 0) {
+		event_del(srv.listen_fd);
+		close(srv.listen_fd);
+		srv.listen_fd = -1;
+	}
+	if (srv.unix_path) {
+		unlink(srv.unix_path);
+		free(srv.unix_path);
+		srv.unix_path = NULL;
+	}
+}
