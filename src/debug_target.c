@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "breakpoint.h"
 #include "cpuid.h"
 #include "debug_target.h"
 #include "event.h"
@@ -30,8 +31,19 @@ struct cache {
 	uint8_t ymmh[16][16];
 };
 
+#define HW_SLOTS	4
+#define MAX_SWBP	4096
+
+struct swbp_map {
+	uint64_t va, gpa;
+};
+
 struct dtarget {
 	struct vm *vm;
+	uint64_t hw_addr[HW_SLOTS];
+	bool hw_used[HW_SLOTS];
+	struct swbp_map *sw;		/* where each Z0 address went */
+	int nsw;
 	bool has_avx;
 	bool step_irq;			/* let interrupts in during single steps */
 	int last_cpu;			/* the vCPU the debugger last resumed */
@@ -263,6 +275,13 @@ static int xfer_chunk(void *opaque, uint64_t off, uint64_t gpa, size_t len)
 	struct xfer *x = opaque;
 	long n = gaccess_phys(x->vm, gpa, x->buf + off, len, x->write);
 
+	if (n <= 0)
+		return -EFAULT;
+	/* our int3 bytes are invisible to the debugger */
+	if (x->write)
+		bp_sw_write_through(&x->vm->mem, gpa, x->buf + off, (size_t)n);
+	else
+		bp_sw_shadow(gpa, x->buf + off, (size_t)n);
 	return n == (long)len ? 0 : -EFAULT;
 }
 
@@ -317,6 +336,106 @@ static void all_parked(void *opaque)
 	event_call(stopped_on_event_thread, opaque);
 }
 
+/* Hand the breakpoint settings to every vCPU (attached: int3 traps to us). */
+static void apply_debug(struct dtarget *t, bool attached)
+{
+	struct kvm_guest_debug dbg;
+
+	memset(&dbg, 0, sizeof(dbg));
+	if (attached)
+		dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+	for (int i = 0; i < HW_SLOTS; i++) {
+		if (!t->hw_used[i])
+			continue;
+		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+		dbg.arch.debugreg[i] = t->hw_addr[i];
+		/* Li enable, R/W=00 (execute), LEN=00; bit 10 is reserved-one, GE */
+		dbg.arch.debugreg[7] |= (1ULL << (i * 2)) | (1ULL << 9) | (1ULL << 10);
+	}
+	vcpu_set_debug(t->vm, &dbg);
+}
+
+static int translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa)
+{
+	struct walk_ctx w;
+	struct walk_result res;
+	struct cache *c;
+	int r = load(t, cpu, &c);
+
+	if (r)
+		return r;
+	memset(&w, 0, sizeof(w));
+	w.cr0 = c->st.sregs.cr0;
+	w.cr3 = c->st.sregs.cr3;
+	w.cr4 = c->st.sregs.cr4;
+	w.efer = c->st.sregs.efer;
+	w.read_phys = read_phys;
+	w.opaque = &t->vm->mem;
+	r = walk_translate(&w, va, &res);
+	if (!r)
+		*gpa = res.gpa;
+	return r;
+}
+
+static int sw_break(struct dtarget *t, bool insert, uint64_t va)
+{
+	uint64_t gpa;
+	int i, r;
+
+	for (i = 0; i < t->nsw && t->sw[i].va != va; i++)
+		;
+	if (!insert) {
+		if (i == t->nsw)
+			return -ENOENT;
+		r = bp_sw_remove(&t->vm->mem, t->sw[i].gpa);
+		t->sw[i] = t->sw[--t->nsw];
+		return r;
+	}
+	if (i < t->nsw)
+		return 0;		/* already there: Z0 is idempotent */
+	if (t->nsw == MAX_SWBP)
+		return -ENOSPC;
+	r = translate(t, t->last_cpu, va, &gpa);
+	if (r)
+		return r;
+	r = bp_sw_insert(&t->vm->mem, gpa);
+	if (r)
+		return r;
+	t->sw[t->nsw++] = (struct swbp_map){ va, gpa };
+	return 0;
+}
+
+static int hw_break(struct dtarget *t, bool insert, uint64_t va)
+{
+	int i;
+
+	for (i = 0; i < HW_SLOTS; i++)
+		if (t->hw_used[i] && t->hw_addr[i] == va)
+			break;
+	if (!insert) {
+		if (i == HW_SLOTS)
+			return -ENOENT;
+		t->hw_used[i] = false;
+		return 0;
+	}
+	if (i < HW_SLOTS)
+		return 0;
+	for (i = 0; i < HW_SLOTS && t->hw_used[i]; i++)
+		;
+	if (i == HW_SLOTS)
+		return -ENOSPC;
+	t->hw_used[i] = true;
+	t->hw_addr[i] = va;
+	return 0;
+}
+
+static void remove_all(struct dtarget *t)
+{
+	bp_sw_remove_all(&t->vm->mem);
+	t->nsw = 0;
+	memset(t->hw_used, 0, sizeof(t->hw_used));
+}
+
 static int t_resume(void *tp, const enum gdb_resume *actions)
 {
 	struct dtarget *t = tp;
@@ -329,7 +448,7 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 		if (actions[i] != GDB_STAY)
 			t->last_cpu = i;
 	}
-	vcpu_set_debug_base(t->vm, KVM_GUESTDBG_ENABLE);
+	apply_debug(t, true);
 	vcpu_resume(t->vm, act);
 	return r;
 }
@@ -377,10 +496,25 @@ static int t_stop_info(void *tp, struct gdb_stop *out)
 	return 0;
 }
 
-static int t_breakpoint(void *t, bool insert, enum gdb_bp_type type, uint64_t addr,
+static int t_breakpoint(void *tp, bool insert, enum gdb_bp_type type, uint64_t addr,
 			uint64_t kind)
 {
-	return -EOPNOTSUPP;
+	struct dtarget *t = tp;
+	int r;
+
+	switch (type) {
+	case GDB_BP_SW:
+		r = sw_break(t, insert, addr);
+		break;
+	case GDB_BP_HW:
+		r = hw_break(t, insert, addr);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (!r)
+		apply_debug(t, true);
+	return r;
 }
 
 static void t_detach(void *tp)
@@ -389,14 +523,16 @@ static void t_detach(void *tp)
 	enum vcpu_action act[VM_MAX_CPUS];
 
 	flush(t);
+	remove_all(t);
 	for (int i = 0; i < t->vm->ncpus; i++)
 		act[i] = VCPU_RUN;
-	vcpu_set_debug_base(t->vm, 0);
+	apply_debug(t, false);
 	vcpu_resume(t->vm, act);
 }
 
 static void t_kill(void *tp)
 {
+	remove_all(T(tp));
 	vm_request_exit(T(tp)->vm, EXIT_POWEROFF, "killed by the debugger");
 }
 
@@ -472,12 +608,21 @@ void *debug_target_new(struct vm *vm)
 	if (!t)
 		return NULL;
 	t->vm = vm;
+	t->sw = calloc(MAX_SWBP, sizeof(*t->sw));
+	if (!t->sw) {
+		free(t);
+		return NULL;
+	}
 	t->has_avx = cpuid_has_avx(vm->cpuid);
 	vcpu_set_stop_notify(vm, all_parked, t);
 	return t;
 }
 
-void debug_target_free(void *t)
+void debug_target_free(void *tp)
 {
+	struct dtarget *t = tp;
+
+	if (t)
+		free(t->sw);
 	free(t);
 }

@@ -42,8 +42,10 @@ static uint64_t stop_seq;
 static void (*notify_fn)(void *opaque);
 static void *notify_opaque;
 static bool notify_armed;
-static int blockirq_supported = -1;
+static int blockirq_supported = -1;	/* vCPU threads only; idempotent probe */
 static bool step_irq;		/* interrupts allowed during steps */
+static struct kvm_guest_debug debug_wanted;	/* the debug server's settings */
+static uint64_t debug_gen;	/* bumped on every change of debug_wanted */
 
 static void kick_handler(int sig)
 {
@@ -112,32 +114,39 @@ static void kick(struct vcpu *v)
 	pthread_kill(v->thread, SIG_KICK);
 }
 
-static int set_guest_debug(struct vcpu *v, uint64_t control)
+/*
+ * Bring this vCPU's KVM_SET_GUEST_DEBUG up to date (vCPU thread only).  The
+ * wanted settings are copied under ctl_lock; the ioctl runs without it.
+ */
+static void apply_guest_debug(struct vcpu *v, bool step)
 {
 	struct kvm_guest_debug dbg;
+	uint64_t gen;
 
-	if (control == v->guest_debug)
-		return 0;
-	memset(&dbg, 0, sizeof(dbg));
-	dbg.control = (uint32_t)control;
-	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
-		return -errno;
-	v->guest_debug = control;
-	return 0;
-}
+	bool irq;
 
-static uint64_t step_control(struct vcpu *v)
-{
-	uint64_t c = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	pthread_mutex_lock(&ctl_lock);
+	gen = debug_gen;
+	dbg = debug_wanted;
+	irq = step_irq;
+	pthread_mutex_unlock(&ctl_lock);
+	if (gen == v->debug_gen && step == v->debug_stepping)
+		return;
+	if (step) {
+		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+		if (blockirq_supported < 0) {
+			int caps = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION,
+					 KVM_CAP_SET_GUEST_DEBUG2);
 
-	if (blockirq_supported < 0) {
-		int caps = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
-
-		blockirq_supported = caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ);
+			blockirq_supported = caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ);
+		}
+		if (blockirq_supported && !irq)
+			dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	}
-	if (blockirq_supported && !step_irq)
-		c |= KVM_GUESTDBG_BLOCKIRQ;
-	return c;
+	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+		log_err("vCPU %d: KVM_SET_GUEST_DEBUG: %s", v->id, strerror(errno));
+	v->debug_gen = gen;
+	v->debug_stepping = step;
 }
 
 /*
@@ -225,7 +234,7 @@ static void *vcpu_thread(void *arg)
 		v->run->immediate_exit = 0;
 		pthread_mutex_unlock(&ctl_lock);
 
-		set_guest_debug(v, act == VCPU_STEP ? step_control(v) : v->debug_base);
+		apply_guest_debug(v, act == VCPU_STEP);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -244,7 +253,9 @@ static void *vcpu_thread(void *arg)
 		if (ea == EA_DEBUG) {
 			if (act == VCPU_STEP)
 				v->stepped = true;
-			v->stop_reason = act == VCPU_STEP ? STOP_STEP : STOP_DEBUG;
+			v->stop_reason = v->exit_reason_hint != STOP_NONE ? v->exit_reason_hint :
+					 act == VCPU_STEP ? STOP_STEP : STOP_DEBUG;
+			v->exit_reason_hint = STOP_NONE;
 			v->stop_seq = ++stop_seq;
 			request_stop_locked(v->vm);	/* all-stop */
 		}
@@ -379,14 +390,16 @@ void vcpu_set_step_irq(struct vm *vm, bool on)
 	(void)vm;
 	pthread_mutex_lock(&ctl_lock);
 	step_irq = on;
+	debug_gen++;		/* re-apply: BLOCKIRQ changes */
 	pthread_mutex_unlock(&ctl_lock);
 }
 
-void vcpu_set_debug_base(struct vm *vm, uint64_t control)
+void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg)
 {
+	(void)vm;
 	pthread_mutex_lock(&ctl_lock);
-	for (int i = 0; i < vm->ncpus; i++)
-		vm->vcpus[i]->debug_base = control;
+	debug_wanted = *dbg;
+	debug_gen++;
 	pthread_mutex_unlock(&ctl_lock);
 }
 

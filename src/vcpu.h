@@ -58,12 +58,13 @@ struct vcpu {
 	bool stepped;		/* set when a VCPU_STEP completed (debug exit seen) */
 	bool need_completion;	/* last exit was I/O or MMIO: finish it before parking */
 	enum vcpu_stop_reason stop_reason;	/* set when it stopped on its own */
+	enum vcpu_stop_reason exit_reason_hint;	/* vCPU thread: set by an exit handler */
 	uint64_t stop_seq;	/* order of self-stops (first one is reported) */
 	struct kvm_debug_exit_arch debug_arch;	/* of the last debug exit */
 
 	/* Owned by the vCPU thread (set by others only while it is parked): */
-	uint64_t guest_debug;	/* KVM_SET_GUEST_DEBUG control bits in force */
-	uint64_t debug_base;	/* control bits wanted when not stepping */
+	uint64_t debug_gen;	/* generation of the debug settings in force */
+	bool debug_stepping;	/* the settings in force include single step */
 };
 
 /* Create vCPU `id` (fd, kvm_run mapping, CPUID).  0 or -errno. */
@@ -105,8 +106,13 @@ int vcpu_request_stop_all(struct vm *vm);
 int vcpu_resume(struct vm *vm, const enum vcpu_action *actions);
 /* Let interrupts in during single steps (default: blocked, KVM_GUESTDBG_BLOCKIRQ). */
 void vcpu_set_step_irq(struct vm *vm, bool on);
-/* Guest-debug control bits applied to every vCPU when it next runs (not stepping). */
-void vcpu_set_debug_base(struct vm *vm, uint64_t control);
+/*
+ * The debug server's KVM_SET_GUEST_DEBUG settings (control bits and debug
+ * registers for hardware breakpoints), applied to every vCPU -- those the
+ * guest starts later included -- before it next runs.  Single step is added
+ * per vCPU by VCPU_STEP.
+ */
+void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg);
 
 /* Full state of a parked vCPU.  0, -EBUSY if it is running, or -errno. */
 int vcpu_get_state(struct vcpu *vcpu, struct vcpu_state *st);

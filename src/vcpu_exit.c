@@ -4,10 +4,13 @@
  */
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <string.h>
 
+#include "breakpoint.h"
 #include "io.h"
 #include "util.h"
+#include "gmem.h"
 #include "vcpu.h"
 #include "vcpu_exit.h"
 #include "vm.h"
@@ -45,10 +48,80 @@ static enum exit_action exit_continue(struct vcpu *v)
 	return EA_CONTINUE;
 }
 
+/* Guest-physical address of the instruction at rip, or ~0 if unmapped. */
+static uint64_t rip_gpa(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sregs *s)
+{
+	uint64_t lin = (s->efer & (1 << 10)) ? r->rip : s->cs.base + r->rip;
+	struct kvm_translation t = { .linear_address = lin };
+
+	if (!(s->cr0 & (1ULL << 31)))
+		return lin;
+	if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
+		return ~0ULL;
+	return t.physical_address;
+}
+
+/*
+ * An int3 at rip reached us -- as a #BP debug exit (hardware KVM with
+ * USE_SW_BP) or as an emulation failure (KVM that emulates ring 0 cannot run
+ * int3 outside real mode).  Ours: stop for the debugger.  The guest's own:
+ * give it its #BP as if no debugger were there (rip past the int3, exception
+ * 3 injected), which is also what lets Linux's int3 self-test pass.
+ * Returns EA_CONTINUE/EA_DEBUG, or -1 if rip does not hold an int3.
+ */
+static int handle_int3(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_vcpu_events ev;
+	uint64_t gpa;
+	const uint8_t *p;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -1;
+	gpa = rip_gpa(v, &r, &s);
+	p = gmem_ptr(&v->vm->mem, gpa, 1);
+	if (!p || *p != BP_INT3)
+		return -1;
+	if (bp_sw_at(gpa)) {
+		v->exit_reason_hint = STOP_BREAK;
+		return EA_DEBUG;
+	}
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return -1;
+	r.rip++;
+	ev.exception.injected = 1;
+	ev.exception.nr = 3;
+	ev.exception.has_error_code = 0;
+	ev.flags = 0;
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0 || ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		return -1;
+	return EA_CONTINUE;
+}
+
+static enum exit_action exit_fatal(struct vcpu *v);
+
 static enum exit_action exit_debug(struct vcpu *v)
 {
 	v->debug_arch = v->run->debug.arch;
+	if (v->debug_arch.exception == 3) {
+		int r = handle_int3(v);
+
+		if (r >= 0)
+			return (enum exit_action)r;
+	}
 	return EA_DEBUG;
+}
+
+static enum exit_action exit_internal(struct vcpu *v)
+{
+	if (v->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
+		int r = handle_int3(v);
+
+		if (r >= 0)
+			return (enum exit_action)r;
+	}
+	return exit_fatal(v);
 }
 
 static enum exit_action exit_shutdown(struct vcpu *v)
@@ -104,7 +177,7 @@ static const exit_fn exit_table[] = {
 	[KVM_EXIT_DEBUG]	= exit_debug,
 	[KVM_EXIT_SHUTDOWN]	= exit_shutdown,
 	[KVM_EXIT_SYSTEM_EVENT]	= exit_system_event,
-	[KVM_EXIT_INTERNAL_ERROR] = exit_fatal,
+	[KVM_EXIT_INTERNAL_ERROR] = exit_internal,
 	[KVM_EXIT_FAIL_ENTRY]	= exit_fatal,
 };
 
