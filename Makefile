@@ -28,6 +28,8 @@ OBJS     := $(SRCS:%.c=$(B)/%.o)
 LIBOBJS  := $(filter-out $(B)/src/main.o,$(OBJS))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+KVM_SRC  := $(sort $(wildcard tests/kvm/test_*.c))
+KVMTESTS := $(KVM_SRC:tests/kvm/test_%.c=$(B)/tests/kvm_%)
 
 all: $(B)/hyve
 
@@ -46,11 +48,16 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libhyve.a
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		-Wl,--whole-archive $(B)/libhyve.a -Wl,--no-whole-archive $(LDLIBS)
 
+$(B)/tests/kvm_%: tests/kvm/test_%.c tests/unit/test.h $(B)/libhyve.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		-Wl,--whole-archive $(B)/libhyve.a -Wl,--no-whole-archive $(LDLIBS)
+
 # Test and demo guests (freestanding, built with the host gcc).
 guests:
 	$(MAKE) -C guests
 
-units: $(UNITS)
+units: $(UNITS) $(KVMTESTS)
 
 test: all units guests
 	B=$(B) tests/run.sh

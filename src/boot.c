@@ -138,7 +138,6 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	struct loader_ctx ctx;
 	const struct loader *ld;
 	const char *fmt = config_str("boot.format");
-	uint64_t rsdp;
 	int r;
 
 	memset(bs, 0, sizeof(*bs));
@@ -152,11 +151,6 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 			 "(multiboot, PVH ELF, bzImage, ELF64; raw images need -o boot.format=raw)",
 			 img->kernel_path);
 		return -ENOEXEC;
-	}
-	r = platform_tables_write(&vm->mem, vm->ncpus, &rsdp);
-	if (r) {
-		snprintf(err, errlen, "cannot write the platform tables: %s", strerror(-r));
-		return r;
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.mem = &vm->mem;

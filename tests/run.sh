@@ -38,6 +38,11 @@ if [ "$what" != unit ]; then
 		echo "!! (real hypervisor, real guests, real gdb) are NOT RUN on this host.  !!"
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 	fi
+	for t in "$B"/tests/kvm_*; do
+		[ -x "$t" ] || continue
+		case $what in all|e2e|*kvm*) ;; *) continue ;; esac
+		run_one "kvm/$(basename "$t")" "$t"
+	done
 	for t in tests/e2e/*.sh; do
 		[ -f "$t" ] || continue
 		case $(basename "$t") in lib*.sh) continue ;; esac

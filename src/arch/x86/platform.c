@@ -331,7 +331,7 @@ static size_t aml_byte(uint8_t *p, uint8_t v)
  *   04            NumElements
  *   0a 05 0a 05   BytePrefix 5, BytePrefix 5  (PM1a, PM1b SLP_TYP)
  *   00 00         ZeroOp, ZeroOp             (reserved)
- * Returns the length written (at most 17).
+ * Returns the length written (at most 15 bytes).
  */
 static size_t aml_s5(uint8_t *p)
 {
