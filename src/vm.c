@@ -69,6 +69,71 @@ static int check_caps(int kvm_fd, char *err, size_t errlen)
 	return 0;
 }
 
+static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+		    bool readonly)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+/* One RAM region [gpa, gpa+size) at host, split around the trapped pages in it. */
+static int lay_region(struct vm *vm, uint64_t gpa, uint64_t size, uint8_t *host,
+		      const uint64_t *pages, const enum ram_trap *traps, int n)
+{
+	uint64_t at = gpa, end = gpa + size;
+	int r;
+
+	for (int i = 0; i <= n; i++) {
+		uint64_t pg = i < n ? pages[i] : end;
+
+		if (i < n && (pg < gpa || pg >= end))
+			continue;
+		if (pg > at) {
+			r = set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)vm->ram_slots, at, pg - at,
+				     host + (at - gpa), false);
+			if (r)
+				return r;
+			vm->ram_slots++;
+		}
+		if (i == n)
+			break;
+		if (traps[i] == RAM_TRAP_WRITE) {
+			r = set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)vm->ram_slots, pg, 4096,
+				     host + (pg - gpa), true);
+			if (r)
+				return r;
+			vm->ram_slots++;
+		}
+		at = pg + 4096;
+	}
+	return 0;
+}
+
+int vm_ram_layout(struct vm *vm, const uint64_t *pages, const enum ram_trap *traps, int n)
+{
+	uint64_t high = vm->mem.size - vm->mem.low_size;
+	int r;
+
+	/* delete every RAM slot, then lay them out anew */
+	for (int i = 0; i < vm->ram_slots; i++)
+		set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)i, 0, 0, NULL, false);
+	vm->ram_slots = 0;
+	r = lay_region(vm, 0, vm->mem.low_size, vm->mem.host, pages, traps, n);
+	if (!r && high)
+		r = lay_region(vm, GMEM_HIGH_BASE, high, vm->mem.host + vm->mem.low_size,
+			       pages, traps, n);
+	if (r && n)
+		vm_ram_layout(vm, NULL, NULL, 0);
+	return r;
+}
+
 int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly)
 {
 	struct kvm_userspace_memory_region r = {
@@ -109,10 +174,7 @@ static int create_ram(struct vm *vm, uint64_t mem_size, char *err, size_t errlen
 		return -ENOMEM;
 	}
 	gmem_init(&vm->mem, p, mem_size);
-	r = vm_map(vm, 0, vm->mem.low_size, p, false);
-	if (!r && mem_size > vm->mem.low_size)
-		r = vm_map(vm, GMEM_HIGH_BASE, mem_size - vm->mem.low_size,
-			   (uint8_t *)p + vm->mem.low_size, false);
+	r = vm_ram_layout(vm, NULL, NULL, 0);
 	if (r)
 		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(-r));
 	return r;
@@ -120,7 +182,7 @@ static int create_ram(struct vm *vm, uint64_t mem_size, char *err, size_t errlen
 
 int vm_create(struct vm *vm, int ncpus, uint64_t mem_size, char *err, size_t errlen)
 {
-	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };	/* port 0x61 too */
 	int r, max;
 
 	memset(vm, 0, sizeof(*vm));

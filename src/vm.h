@@ -12,6 +12,7 @@
 #include "gmem.h"
 
 #define VM_MAX_CPUS	64
+#define VM_RAM_SLOT_BASE 64		/* RAM slots use ids from here up */
 
 struct vcpu;
 
@@ -32,7 +33,8 @@ struct vm {
 	struct gmem mem;
 	const uint8_t *rom;		/* firmware image mapped read-only (NULL: none) */
 	uint64_t rom_gpa, rom_size;
-	uint32_t next_slot;
+	uint32_t next_slot;		/* next free slot id below VM_RAM_SLOT_BASE */
+	int ram_slots;			/* slots in use from VM_RAM_SLOT_BASE up */
 	int ncpus;
 	struct vcpu *vcpus[VM_MAX_CPUS];
 	const struct kvm_cpuid2 *cpuid;	/* filtered CPUID for every vCPU */
@@ -53,6 +55,16 @@ void vm_destroy(struct vm *vm);
 
 /* Map host memory at a GPA as a memory slot.  0 or -errno. */
 int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly);
+
+/* How a RAM page is trapped (watchpoints): its accesses exit to hyve. */
+enum ram_trap { RAM_TRAP_NONE, RAM_TRAP_WRITE /* read-only slot */, RAM_TRAP_ALL /* no slot */ };
+
+/*
+ * Re-lay the RAM memory slots so that each listed guest-physical page (4 KiB
+ * aligned, sorted, no duplicates) is trapped as given.  Only while every vCPU is
+ * parked.  0 or -errno (the old layout is then restored as far as possible).
+ */
+int vm_ram_layout(struct vm *vm, const uint64_t *pages, const enum ram_trap *traps, int n);
 
 /* Assert (level 1) or deassert an interrupt line of the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, unsigned irq, int level);

@@ -1,0 +1,39 @@
+/*
+ * bench -- the project's benchmark guest for the GDB stub: a multiboot v1
+ * ELF32 (boots under hyve and under `qemu-system-x86_64 -enable-kvm -kernel`)
+ * that prints where its symbols are, "BENCH-READY", and then calls the
+ * non-inlined bench_hot(i) forever.  bench64.elf is the same image with
+ * symbols, for gdb.
+ *
+ * Everything the guest writes (data, bss, stack, IDT, GDT) lies below
+ * _text, so bulk reads from _text upward return the same bytes every time.
+ * Interrupts stay off; the steady state makes no VM exits.
+ */
+#include "boot.h"
+#include "console.h"
+#include "io.h"
+#include "report.h"
+
+#define BENCH_SLOTS	64
+
+volatile unsigned long bench_counter;
+unsigned long bench_array[BENCH_SLOTS];
+void bench_hot(unsigned long i);
+
+/* noipa: the symbol is exactly the code that runs (breakpoint target). */
+__attribute__((noipa)) void bench_hot(unsigned long i)
+{
+	bench_counter++;
+	bench_array[i % BENCH_SLOTS] += i;
+}
+
+int guest_main(const struct boot_info *bi)
+{
+	report_init("bench");
+	gprintf("BENCH-INFO magic=0x%x _text=%p _end=%p bench_hot=%p bench_counter=%p cr3=0x%lx\n",
+		bi->magic, (void *)_text, (void *)_end, (void *)bench_hot,
+		(void *)&bench_counter, read_cr3());
+	gprintf("BENCH-READY\n");
+	for (unsigned long i = 0;; i++)
+		bench_hot(i);
+}
