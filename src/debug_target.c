@@ -24,6 +24,7 @@
 #include "vcpu.h"
 #include "vm.h"
 #include "walk.h"
+#include "watch.h"
 
 struct cache {
 	bool valid, dirty;
@@ -429,8 +430,53 @@ static int hw_break(struct dtarget *t, bool insert, uint64_t va)
 	return 0;
 }
 
+struct pieces {
+	struct watch_piece p[8];
+	int n;
+};
+
+static int collect_piece(void *opaque, uint64_t off, uint64_t gpa, size_t len)
+{
+	struct pieces *ps = opaque;
+
+	if (ps->n == 8)
+		return -E2BIG;
+	ps->p[ps->n++] = (struct watch_piece){ gpa, len, off };
+	return 0;
+}
+
+static int watchpoint(struct dtarget *t, bool insert, enum gdb_bp_type type, uint64_t va,
+		      uint64_t len)
+{
+	struct pieces ps = { .n = 0 };
+	struct walk_ctx w;
+	struct cache *c;
+	size_t done = 0;
+	int r;
+
+	if (!insert)
+		return watch_del(t->vm, (enum watch_type)type, va, len);
+	if (!len || len > 4 * 4096)
+		return -EINVAL;
+	r = load(t, t->last_cpu, &c);
+	if (r)
+		return r;
+	memset(&w, 0, sizeof(w));
+	w.cr0 = c->st.sregs.cr0;
+	w.cr3 = c->st.sregs.cr3;
+	w.cr4 = c->st.sregs.cr4;
+	w.efer = c->st.sregs.efer;
+	w.read_phys = read_phys;
+	w.opaque = &t->vm->mem;
+	r = walk_range(&w, va, len, collect_piece, &ps, &done);
+	if (r)
+		return r;
+	return watch_add(t->vm, (enum watch_type)type, va, len, ps.p, ps.n);
+}
+
 static void remove_all(struct dtarget *t)
 {
+	watch_clear(t->vm);
 	bp_sw_remove_all(&t->vm->mem);
 	t->nsw = 0;
 	memset(t->hw_used, 0, sizeof(t->hw_used));
@@ -484,6 +530,11 @@ static int t_stop_info(void *tp, struct gdb_stop *out)
 	case STOP_BREAK:
 		out->kind = GDB_STOP_SWBREAK;
 		break;
+	case STOP_WATCH:
+		out->kind = best->watch_type == WATCH_WRITE ? GDB_STOP_WATCH :
+			    best->watch_type == WATCH_READ ? GDB_STOP_RWATCH : GDB_STOP_AWATCH;
+		out->addr = best->watch_addr;
+		break;
 	default:
 		if (best->debug_arch.exception == 3)
 			out->kind = GDB_STOP_SWBREAK;
@@ -509,6 +560,10 @@ static int t_breakpoint(void *tp, bool insert, enum gdb_bp_type type, uint64_t a
 	case GDB_BP_HW:
 		r = hw_break(t, insert, addr);
 		break;
+	case GDB_WP_WRITE:
+	case GDB_WP_READ:
+	case GDB_WP_ACCESS:
+		return watchpoint(t, insert, type, addr, kind);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -156,9 +156,34 @@ static void apply_guest_debug(struct vcpu *v, bool step)
  */
 static void complete_pending(struct vcpu *v)
 {
-	v->run->immediate_exit = 1;
-	if (ioctl(v->fd, KVM_RUN, 0) < 0 && errno != EINTR && errno != EAGAIN)
-		log_err("vCPU %d: completing I/O: %s", v->id, strerror(errno));
+	/*
+	 * Completing may itself exit again (the write half of a read-modify-write
+	 * on a trapped page, string I/O): serve those too, but a stop is already
+	 * under way, so a second watchpoint hit is not reported.
+	 */
+	for (int i = 0; i < 64; i++) {
+		uint32_t reason;
+
+		v->run->immediate_exit = 1;
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno != EINTR && errno != EAGAIN)
+				log_err("vCPU %d: completing I/O: %s", v->id, strerror(errno));
+			break;
+		}
+		reason = v->run->exit_reason;
+		if (reason != KVM_EXIT_IO && reason != KVM_EXIT_MMIO) {
+			vcpu_exit_dispatch(v);
+			break;
+		}
+		enum vcpu_stop_reason keep = v->exit_reason_hint;
+		int wtype = v->watch_type;
+		uint64_t waddr = v->watch_addr;
+
+		vcpu_exit_dispatch(v);
+		v->exit_reason_hint = keep;
+		v->watch_type = wtype;
+		v->watch_addr = waddr;
+	}
 	v->run->immediate_exit = 0;
 	v->need_completion = false;
 }

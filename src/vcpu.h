@@ -25,7 +25,8 @@ enum vcpu_stop_reason {
 	STOP_NONE,		/* parked because someone asked (Ctrl-C, all-stop) */
 	STOP_STEP,		/* a single step completed */
 	STOP_DEBUG,		/* a debug exit: breakpoint (see debug_arch) */
-	STOP_BREAK,		/* our int3 seen as an emulation failure (kvm_pvm) */
+	STOP_BREAK,		/* our int3 (a #BP exit, or an emulation failure at it) */
+	STOP_WATCH,		/* a trapped access hit a watchpoint (watch_type/addr) */
 };
 
 /* The complete architectural state the VMM can read and write. */
@@ -61,6 +62,8 @@ struct vcpu {
 	enum vcpu_stop_reason exit_reason_hint;	/* vCPU thread: set by an exit handler */
 	uint64_t stop_seq;	/* order of self-stops (first one is reported) */
 	struct kvm_debug_exit_arch debug_arch;	/* of the last debug exit */
+	int watch_type;		/* STOP_WATCH: enum watch_type */
+	uint64_t watch_addr;	/* STOP_WATCH: guest-virtual data address */
 
 	/* Owned by the vCPU thread (set by others only while it is parked): */
 	uint64_t debug_gen;	/* generation of the debug settings in force */

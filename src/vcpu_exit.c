@@ -14,6 +14,7 @@
 #include "vcpu.h"
 #include "vcpu_exit.h"
 #include "vm.h"
+#include "watch.h"
 
 typedef enum exit_action (*exit_fn)(struct vcpu *v);
 
@@ -35,9 +36,20 @@ static enum exit_action exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	unsigned len = run->mmio.len;
+	struct watch_hit hit;
 
 	if (len > sizeof(run->mmio.data))
 		len = sizeof(run->mmio.data);
+	/* a RAM page trapped for a watchpoint: complete it on RAM, stop on a hit */
+	if (watch_access(v->vm, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write,
+			 &hit)) {
+		if (!hit.type)
+			return EA_CONTINUE;
+		v->exit_reason_hint = STOP_WATCH;
+		v->watch_type = hit.type;
+		v->watch_addr = hit.addr;
+		return EA_DEBUG;
+	}
 	io_dispatch(IO_MMIO, v, run->mmio.phys_addr, run->mmio.data, len,
 		    run->mmio.is_write);
 	return EA_CONTINUE;
