@@ -47,6 +47,13 @@ static bool step_irq;		/* interrupts allowed during steps */
 static struct kvm_guest_debug debug_wanted;	/* the debug server's settings */
 static uint64_t debug_gen;	/* bumped on every change of debug_wanted */
 
+static __thread struct vcpu *this_vcpu;
+
+struct vcpu *vcpu_current(void)
+{
+	return this_vcpu;
+}
+
 static void kick_handler(int sig)
 {
 	(void)sig;
@@ -224,6 +231,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	sigset_t set;
 
+	this_vcpu = v;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -272,6 +280,9 @@ static void *vcpu_thread(void *arg)
 			v->need_completion = reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO;
 			ea = vcpu_exit_dispatch(v);
 		}
+		/* a handler kept the machine for the debugger (guest_exit_hook) */
+		if (v->exit_reason_hint != STOP_NONE)
+			ea = EA_DEBUG;
 		if (ea == EA_CONTINUE)
 			continue;
 		pthread_mutex_lock(&ctl_lock);

@@ -27,6 +27,7 @@ enum vcpu_stop_reason {
 	STOP_DEBUG,		/* a debug exit: breakpoint (see debug_arch) */
 	STOP_BREAK,		/* our int3 (a #BP exit, or an emulation failure at it) */
 	STOP_WATCH,		/* a trapped access hit a watchpoint (watch_type/addr) */
+	STOP_GUEST_EXIT,	/* the guest ended the machine (guest_exit_status) */
 };
 
 /* The complete architectural state the VMM can read and write. */
@@ -63,6 +64,7 @@ struct vcpu {
 	uint64_t stop_seq;	/* order of self-stops (first one is reported) */
 	struct kvm_debug_exit_arch debug_arch;	/* of the last debug exit */
 	int watch_type;		/* STOP_WATCH: enum watch_type */
+	int guest_exit_status;	/* STOP_GUEST_EXIT: the exit status it asked for */
 	uint64_t watch_addr;	/* STOP_WATCH: guest-virtual data address */
 
 	/* Owned by the vCPU thread (set by others only while it is parked): */
@@ -120,6 +122,9 @@ void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg);
 /* Full state of a parked vCPU.  0, -EBUSY if it is running, or -errno. */
 int vcpu_get_state(struct vcpu *vcpu, struct vcpu_state *st);
 int vcpu_set_state(struct vcpu *vcpu, const struct vcpu_state *st);
+
+/* The vCPU whose thread this is, or NULL on any other thread. */
+struct vcpu *vcpu_current(void);
 
 /* Print registers and a few bytes at rip to stderr (unexpected exits). */
 void vcpu_dump(struct vcpu *vcpu);

@@ -280,6 +280,15 @@ int vm_irq_line(struct vm *vm, unsigned irq, int level)
 
 void vm_request_exit(struct vm *vm, int status, const char *why)
 {
+	struct vcpu *v = vcpu_current();
+
+	if (v && vm->guest_exit_hook && vm->guest_exit_hook(vm, v, status, why))
+		return;
+	vm_force_exit(vm, status, why);
+}
+
+void vm_force_exit(struct vm *vm, int status, const char *why)
+{
 	pthread_mutex_lock(&vm->lock);
 	if (!vm->done) {
 		vm->done = true;

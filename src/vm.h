@@ -39,6 +39,14 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_CPUS];
 	const struct kvm_cpuid2 *cpuid;	/* filtered CPUID for every vCPU */
 
+	/*
+	 * Set by the debug server: offered every guest-caused end of the machine
+	 * (power-off, reset, triple fault, internal error, debug-exit) first; returns
+	 * true if it keeps the machine for the debugger instead.  Called on the vCPU
+	 * thread whose guest caused it.
+	 */
+	bool (*guest_exit_hook)(struct vm *vm, struct vcpu *v, int status, const char *why);
+
 	/* Guarded by lock: the end of the machine. */
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
@@ -74,6 +82,8 @@ int vm_irq_line(struct vm *vm, unsigned irq, int level);
  * Safe from any thread, including vCPU threads.
  */
 void vm_request_exit(struct vm *vm, int status, const char *why);
+/* Like vm_request_exit, never offered to guest_exit_hook (the debugger's own). */
+void vm_force_exit(struct vm *vm, int status, const char *why);
 /* Block until vm_request_exit; returns the status. */
 int vm_wait(struct vm *vm);
 

@@ -168,6 +168,12 @@ static void take_stop(struct gdb_session *s)
 	if (st.cpu < 0 || st.cpu >= s->ncpus)
 		st.cpu = 0;
 	s->stop = st;
+	/*
+	 * GDB takes the thread of a stop reply as the new Hg thread without
+	 * saying so (its remote.c records it as the stub's general thread):
+	 * follow, or a later `g` reads the wrong vCPU.
+	 */
+	s->g_cpu = st.cpu;
 	s->running = false;
 	s->stop_requested = false;
 	if (s->reply_owed) {

@@ -48,7 +48,7 @@ struct gdb_session {
 	bool reply_owed;
 	struct gdb_stop stop;	/* why it last stopped (valid when !running) */
 
-	int g_cpu;		/* Hg: registers/memory, -1 = the stopped vCPU */
+	int g_cpu;		/* Hg: registers/memory (each stop sets it), -1 = the stopped vCPU */
 	int c_cpu;		/* Hc: what `s` steps, -1 = the stopped vCPU */
 
 	bool want_close;	/* D, k or vKill: flush and hang up */

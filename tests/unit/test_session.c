@@ -660,7 +660,20 @@ TEST(continue_and_step)
 	take(s);
 	CHECK(G.n == 1 && !strcmp(G.pkt[0], "T05thread:2;core:1;rwatch:abc;"));
 	CHECK_STR(req(s, "?"), "T05thread:2;core:1;rwatch:abc;");
-	CHECK_STR(req(s, "qC"), "QC2");		/* follows the stop while Hg is "any" */
+	CHECK_STR(req(s, "qC"), "QC2");
+
+	/*
+	 * GDB assumes a stop makes the reported thread the Hg thread (it does
+	 * not send Hg again): `g` after a stop reads the vCPU that stopped.
+	 */
+	CHECK_STR(req(s, "Hg3"), "OK");
+	CHECK_STR(req(s, "g"), hex(FT.regs[2], FAKE_REGS_BYTES));
+	resume_pkt(s, "vCont;s:1");
+	fake_hit(&FT, GDB_STOP_STEP, 0, 0);
+	take(s);
+	CHECK(G.n == 1 && !strcmp(G.pkt[0], "T05thread:1;core:0;"));
+	CHECK_STR(req(s, "g"), hex(FT.regs[0], FAKE_REGS_BYTES));
+	CHECK_STR(req(s, "qC"), "QC1");
 
 	/* resume() failing: an error, still stopped. */
 	FT.resume_error = -EIO;
