@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "boot.h"
+#include "breakpoint.h"
 #include "config.h"
 #include "dev/virtio_blk.h"
 #include "platform.h"
@@ -13,6 +15,11 @@
 #include "vcpu.h"
 #include "vm.h"
 #include "x86_vcpu.h"
+
+/* What boot_reset needs: the images, and every vCPU's state at boot. */
+static struct boot_images *boot_img;
+static struct vcpu_state *boot_states;
+static struct kvm_lapic_state *boot_lapics;
 
 #define BIOS_LEGACY_MAX	0x20000ULL	/* the last 128 KiB also appear below 1 MiB */
 
@@ -109,9 +116,12 @@ static int map_bios(struct vm *vm, struct boot_images *img, char *err, size_t er
 {
 	uint64_t size = img->bios_size;
 	uint64_t legacy = MIN(size, BIOS_LEGACY_MAX);
-	void *rom = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *rom;
 	int r;
 
+	if (vm->rom)		/* reset: the ROM is still mapped, refresh the copy */
+		return gmem_write(&vm->mem, 0x100000 - legacy, img->bios + size - legacy, legacy);
+	rom = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (rom == MAP_FAILED) {
 		snprintf(err, errlen, "cannot allocate the BIOS image: %s", strerror(errno));
 		return -ENOMEM;
@@ -141,6 +151,7 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	int r;
 
 	memset(bs, 0, sizeof(*bs));
+	boot_img = img;
 	if (img->bios) {
 		bios_boot_state(bs);
 		return map_bios(vm, img, err, errlen);
@@ -181,5 +192,51 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 
 int boot_vcpu(struct vm *vm, const struct boot_state *bs)
 {
-	return x86_vcpu_boot(vm->vcpus[0], bs);
+	int r = x86_vcpu_boot(vm->vcpus[0], bs);
+
+	if (r)
+		return r;
+	free(boot_states);
+	free(boot_lapics);
+	boot_states = calloc((size_t)vm->ncpus, sizeof(*boot_states));
+	boot_lapics = calloc((size_t)vm->ncpus, sizeof(*boot_lapics));
+	if (!boot_states || !boot_lapics)
+		return -ENOMEM;
+	for (int i = 0; i < vm->ncpus; i++) {
+		r = vcpu_get_state(vm->vcpus[i], &boot_states[i]);
+		if (!r && ioctl(vm->vcpus[i]->fd, KVM_GET_LAPIC, &boot_lapics[i]) < 0)
+			r = -errno;
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int boot_reset(struct vm *vm)
+{
+	struct boot_state bs;
+	char err[256];
+	int r;
+
+	if (!boot_img || !boot_states)
+		return -ENODEV;
+	if (!vcpu_all_parked(vm))
+		return -EBUSY;
+	/* fresh zero pages for all of RAM, then the guest as at start-up */
+	if (madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED) < 0)
+		return -errno;
+	r = boot_load(vm, boot_img, &bs, err, sizeof(err));
+	if (r) {
+		log_err("reset: %s", err);
+		return r;
+	}
+	for (int i = 0; i < vm->ncpus; i++) {
+		r = vcpu_set_state(vm->vcpus[i], &boot_states[i]);
+		if (!r && ioctl(vm->vcpus[i]->fd, KVM_SET_LAPIC, &boot_lapics[i]) < 0)
+			r = -errno;
+		if (r)
+			return r;
+	}
+	bp_sw_rearm(&vm->mem);
+	return 0;
 }

@@ -25,7 +25,16 @@ void boot_free_images(struct boot_images *img);
 /* Put the guest in RAM and fill the boot state.  0 or -errno with err set. */
 int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	      char *err, size_t errlen);
-/* Load the boot state into vCPU 0.  0 or -errno. */
+/*
+ * Load the boot state into vCPU 0 and remember every vCPU's state as it is
+ * now (for boot_reset).  0 or -errno.
+ */
 int boot_vcpu(struct vm *vm, const struct boot_state *bs);
+/*
+ * Reset the machine (monitor reset): RAM cleared and the guest loaded again,
+ * every vCPU back to its state at boot, software breakpoints re-armed.  All
+ * vCPUs must be parked.  Devices keep their state.  0 or -errno.
+ */
+int boot_reset(struct vm *vm);
 
 #endif

@@ -90,6 +90,20 @@ void bp_sw_remove_all(const struct gmem *m)
 	pthread_mutex_unlock(&lock);
 }
 
+void bp_sw_rearm(const struct gmem *m)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nbps; i++) {
+		uint8_t *p = gmem_ptr(m, bps[i].gpa, 1);
+
+		if (p && *p != BP_INT3) {
+			bps[i].orig = *p;
+			*p = BP_INT3;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
 bool bp_sw_at(uint64_t gpa)
 {
 	bool r;

@@ -22,6 +22,8 @@ int bp_sw_insert(const struct gmem *m, uint64_t gpa);
 int bp_sw_remove(const struct gmem *m, uint64_t gpa);
 /* Restore every original byte (detach, disconnect, kill). */
 void bp_sw_remove_all(const struct gmem *m);
+/* RAM was reloaded under the breakpoints: save the new bytes, put int3 back. */
+void bp_sw_rearm(const struct gmem *m);
 /* Is there one of our breakpoints at gpa? */
 bool bp_sw_at(uint64_t gpa);
 /* Number of breakpoints set. */

@@ -122,7 +122,8 @@ static void send_stop_reply(struct gdb_session *s)
 {
 	const struct gdb_stop *st = &s->stop;
 	struct rsp_buf *r = &s->reply;
-	int sig = st->kind == GDB_STOP_INTERRUPT ? 2 : 5;	/* SIGINT : SIGTRAP */
+	int sig = st->kind == GDB_STOP_INTERRUPT ? 2 :		/* SIGINT */
+		  st->kind == GDB_STOP_SIGNAL ? st->code & 0xff : 5;	/* SIGTRAP */
 
 	r->len = 0;
 	if (st->kind == GDB_STOP_EXITED) {

@@ -31,13 +31,14 @@ enum gdb_stop_kind {
 	GDB_STOP_AWATCH,	/* access watchpoint: T05 awatch:addr */
 	GDB_STOP_TRAP,		/* other debug trap: T05 */
 	GDB_STOP_EXITED,	/* the machine ended (power-off, reset...): W/X code */
+	GDB_STOP_SIGNAL,	/* the guest tried to end the machine: T<code> (GDB signal) */
 };
 
 struct gdb_stop {
 	enum gdb_stop_kind kind;
 	int cpu;		/* the vCPU that stopped (0-based) */
 	uint64_t addr;		/* watchpoints: the data address */
-	int code;		/* GDB_STOP_EXITED: exit status */
+	int code;		/* GDB_STOP_EXITED: exit status; GDB_STOP_SIGNAL: signal */
 };
 
 /* Breakpoint types as in Z/z packets. */

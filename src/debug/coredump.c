@@ -1,0 +1,226 @@
+/*
+ * coredump.c -- `monitor dump FILE`: an ELF core of the guest, loadable by
+ * `gdb vmlinux FILE`.  Guest RAM is written once; program headers describe it
+ * twice: by physical address (p_vaddr = p_paddr) and, for every mapping of the
+ * current vCPU's address space that lands in RAM, by virtual address pointing
+ * at the same file bytes.  One NT_PRSTATUS note per vCPU (gdb: one thread each).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/procfs.h>
+#include <unistd.h>
+
+#include "breakpoint.h"
+#include "dbg.h"
+#include "pgdump.h"
+#include "util.h"
+
+#define MAX_PHDRS 60000
+
+struct phdrs {
+	Elf64_Phdr *p;
+	int n;
+	uint64_t data_off;	/* file offset of guest RAM */
+	const struct gmem *m;
+};
+
+static int add_phdr(struct phdrs *ph, uint64_t va, uint64_t pa, uint64_t off, uint64_t size)
+{
+	if (ph->n == MAX_PHDRS)
+		return 1;
+	ph->p[ph->n++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+		.p_offset = off, .p_vaddr = va, .p_paddr = pa, .p_filesz = size,
+		.p_memsz = size, .p_align = 1 };
+	return 0;
+}
+
+/* File offset of a guest-physical RAM address, and how many bytes follow it. */
+static uint64_t ram_off(const struct phdrs *ph, uint64_t pa, uint64_t *avail)
+{
+	const struct gmem *m = ph->m;
+
+	if (pa < m->low_size) {
+		*avail = m->low_size - pa;
+		return ph->data_off + pa;
+	}
+	if (pa >= GMEM_HIGH_BASE && pa - GMEM_HIGH_BASE < m->size - m->low_size) {
+		*avail = m->size - m->low_size - (pa - GMEM_HIGH_BASE);
+		return ph->data_off + m->low_size + (pa - GMEM_HIGH_BASE);
+	}
+	*avail = 0;
+	return 0;
+}
+
+static int virt_range(void *opaque, const struct pg_range *r)
+{
+	struct phdrs *ph = opaque;
+	uint64_t done = 0;
+
+	while (done < r->size) {
+		uint64_t avail, off = ram_off(ph, r->pa + done, &avail);
+		uint64_t n;
+
+		if (!avail) {		/* not RAM (MMIO, a hole): skip a page */
+			done += 4096;
+			continue;
+		}
+		n = MIN(avail, r->size - done);
+		if (add_phdr(ph, r->va + done, r->pa + done, off, n))
+			return 1;
+		done += n;
+	}
+	return 0;
+}
+
+static void put_note(uint8_t **p, uint32_t type, const void *desc, uint32_t descsz)
+{
+	Elf64_Nhdr h = { .n_namesz = 5, .n_descsz = descsz, .n_type = type };
+
+	memcpy(*p, &h, sizeof(h));
+	*p += sizeof(h);
+	memcpy(*p, "CORE\0\0\0", 8);	/* name, padded to 4 */
+	*p += 8;
+	memcpy(*p, desc, descsz);
+	*p += ALIGN_UP(descsz, 4);
+}
+
+static void prstatus(struct dtarget *t, int cpu, struct elf_prstatus *ps)
+{
+	struct dcache *c;
+	struct user_regs_struct *u = (struct user_regs_struct *)&ps->pr_reg;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->pr_pid = cpu + 1;
+	if (dbg_load(t, cpu, &c))
+		return;
+	const struct kvm_regs *g = &c->st.regs;
+	const struct kvm_sregs *s = &c->st.sregs;
+
+	u->r15 = g->r15; u->r14 = g->r14; u->r13 = g->r13; u->r12 = g->r12;
+	u->rbp = g->rbp; u->rbx = g->rbx; u->r11 = g->r11; u->r10 = g->r10;
+	u->r9 = g->r9; u->r8 = g->r8; u->rax = g->rax; u->rcx = g->rcx;
+	u->rdx = g->rdx; u->rsi = g->rsi; u->rdi = g->rdi; u->orig_rax = ~0ULL;
+	u->rip = g->rip; u->cs = s->cs.selector; u->eflags = g->rflags; u->rsp = g->rsp;
+	u->ss = s->ss.selector; u->fs_base = s->fs.base; u->gs_base = s->gs.base;
+	u->ds = s->ds.selector; u->es = s->es.selector; u->fs = s->fs.selector;
+	u->gs = s->gs.selector;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* All of RAM, low then high, with our int3 bytes replaced by the originals. */
+static int write_ram(int fd, const struct gmem *m)
+{
+	size_t chunk = 1 << 20;
+	uint8_t *buf = malloc(chunk);
+	int r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (uint64_t off = 0; off < m->size && !r; off += chunk) {
+		size_t n = (size_t)MIN(chunk, m->size - off);
+		uint64_t gpa = off < m->low_size ? off : GMEM_HIGH_BASE + (off - m->low_size);
+
+		memcpy(buf, m->host + off, n);
+		bp_sw_shadow(gpa, buf, n);
+		r = write_all(fd, buf, n);
+	}
+	free(buf);
+	return r;
+}
+
+int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
+{
+	const struct gmem *m = &t->vm->mem;
+	struct phdrs ph = { .m = m };
+	size_t note_one = sizeof(Elf64_Nhdr) + 8 + ALIGN_UP(sizeof(struct elf_prstatus), 4);
+	size_t notes_sz = note_one * (size_t)t->vm->ncpus;
+	uint8_t *notes = NULL, *np;
+	struct walk_ctx w;
+	Elf64_Ehdr eh;
+	uint64_t hdr_end;
+	int fd = -1, r = -ENOMEM;
+
+	ph.p = calloc(MAX_PHDRS, sizeof(*ph.p));
+	notes = calloc(1, notes_sz);
+	if (!ph.p || !notes) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* count first, offsets after: phdr 0 is the note, then RAM by physical address */
+	ph.n = 1;
+	add_phdr(&ph, 0, 0, 0, m->low_size);
+	if (m->size > m->low_size)
+		add_phdr(&ph, GMEM_HIGH_BASE, GMEM_HIGH_BASE, m->low_size, m->size - m->low_size);
+	if (dbg_walk_ctx(t, t->cur_cpu, &w) == 0 && (w.cr0 & X86_CR0_PG))
+		x86_pgdump(&w, virt_range, &ph);
+	hdr_end = sizeof(eh) + (uint64_t)ph.n * sizeof(Elf64_Phdr);
+	ph.data_off = ALIGN_UP(hdr_end + notes_sz, 4096);
+	for (int i = 1; i < ph.n; i++)
+		ph.p[i].p_offset += ph.data_off;
+	ph.p[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = hdr_end, .p_filesz = notes_sz,
+				.p_align = 4 };
+
+	np = notes;
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		struct elf_prstatus ps;
+
+		prstatus(t, i, &ps);
+		put_note(&np, NT_PRSTATUS, &ps, sizeof(ps));
+	}
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_CORE;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = (uint16_t)ph.n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	r = write_all(fd, &eh, sizeof(eh));
+	if (!r)
+		r = write_all(fd, ph.p, (size_t)ph.n * sizeof(Elf64_Phdr));
+	if (!r)
+		r = write_all(fd, notes, notes_sz);
+	if (!r && lseek(fd, (off_t)ph.data_off, SEEK_SET) < 0)
+		r = -errno;
+	if (!r)
+		r = write_ram(fd, m);
+	if (r)
+		snprintf(err, errlen, "writing %s: %s", path, strerror(-r));
+out:
+	if (fd >= 0)
+		close(fd);
+	free(ph.p);
+	free(notes);
+	return r;
+}

@@ -1,0 +1,368 @@
+/*
+ * target.c -- the gdb_target_ops of the real machine (see gdb/target.h).
+ *
+ * Runs on the event thread.  Register state is fetched from KVM once per stop
+ * per vCPU, served from the cache, and written back (only if changed) just
+ * before the vCPUs are released.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "cpuid.h"
+#include "dbg.h"
+#include "debug_target.h"
+#include "event.h"
+#include "gdb/rsp.h"
+#include "gdb/server.h"
+#include "gdb_regs.h"
+#include "util.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "walk.h"
+#include "watch.h"
+
+static struct dtarget *T(void *t)
+{
+	return t;
+}
+
+static int t_ncpus(void *t)
+{
+	return T(t)->vm->ncpus;
+}
+
+static const char *t_target_xml(void *t, size_t *len)
+{
+	return x86_gdb_target_xml(T(t)->has_avx, len);
+}
+
+static int t_read_regs(void *tp, int cpu, uint8_t *buf, size_t cap)
+{
+	struct dtarget *t = tp;
+	struct x86_gdb_state g;
+	struct dcache *c;
+	int r = dbg_load(t, cpu, &c);
+
+	if (!r)
+		t->cur_cpu = cpu;	/* `monitor` commands act on this vCPU */
+	if (r)
+		return r;
+	dbg_to_gdb(t, c, &g);
+	return x86_gdb_regs_to_g(&g, buf, cap);
+}
+
+static int t_write_regs(void *tp, int cpu, const uint8_t *buf, size_t len)
+{
+	struct dtarget *t = tp;
+	struct x86_gdb_state g;
+	struct dcache *c;
+	int r = dbg_load(t, cpu, &c);
+
+	if (r)
+		return r;
+	dbg_to_gdb(t, c, &g);
+	r = x86_gdb_regs_from_g(&g, buf, len);
+	if (r)
+		return r;
+	dbg_from_gdb(c, &g);
+	c->dirty = true;
+	return 0;
+}
+
+static int t_read_reg(void *tp, int cpu, int regno, uint8_t *buf, size_t cap)
+{
+	struct dtarget *t = tp;
+	struct x86_gdb_state g;
+	struct dcache *c;
+	int r;
+
+	if (regno < 0 || regno >= x86_gdb_nregs(t->has_avx))
+		return -ENOENT;
+	r = dbg_load(t, cpu, &c);
+	if (r)
+		return r;
+	dbg_to_gdb(t, c, &g);
+	return x86_gdb_reg_get(&g, (unsigned)regno, buf, cap);
+}
+
+static int t_write_reg(void *tp, int cpu, int regno, const uint8_t *buf, size_t len)
+{
+	struct dtarget *t = tp;
+	struct x86_gdb_state g;
+	struct dcache *c;
+	int r;
+
+	if (regno < 0 || regno >= x86_gdb_nregs(t->has_avx))
+		return -ENOENT;
+	r = dbg_load(t, cpu, &c);
+	if (r)
+		return r;
+	dbg_to_gdb(t, c, &g);
+	r = x86_gdb_reg_set(&g, (unsigned)regno, buf, len);
+	if (r)
+		return r;
+	dbg_from_gdb(c, &g);
+	c->dirty = true;
+	return 0;
+}
+
+/* ---- memory ---- */
+
+static long t_read_mem(void *t, int cpu, uint64_t addr, uint8_t *buf, size_t len)
+{
+	if (cpu >= 0 && cpu < T(t)->vm->ncpus)
+		T(t)->cur_cpu = cpu;
+	return dbg_xfer(T(t), cpu, addr, buf, len, false);
+}
+
+static long t_write_mem(void *t, int cpu, uint64_t addr, const uint8_t *buf, size_t len)
+{
+	return dbg_xfer(T(t), cpu, addr, (uint8_t *)buf, len, true);
+}
+
+/* ---- run control ---- */
+
+static void stopped_on_event_thread(void *opaque)
+{
+	gdb_server_stopped();
+}
+
+/* Called by the vCPU layer when every vCPU is parked (any thread). */
+static void all_parked(void *opaque)
+{
+	event_call(stopped_on_event_thread, opaque);
+}
+
+/* The machine the guest asked to end: end it now that the debugger lets go. */
+static bool end_if_pending(struct dtarget *t)
+{
+	if (t->pending_exit < 0)
+		return false;
+	vm_force_exit(t->vm, t->pending_exit, "ending the machine as the guest asked");
+	return true;
+}
+
+static int t_resume(void *tp, const enum gdb_resume *actions)
+{
+	struct dtarget *t = tp;
+	enum vcpu_action act[VM_MAX_CPUS];
+	int r;
+
+	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
+	if (end_if_pending(t))
+		return 0;
+	r = dbg_flush(t);
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		act[i] = actions[i] == GDB_CONT ? VCPU_RUN :
+			 actions[i] == GDB_STEP ? VCPU_STEP : VCPU_STAY;
+		if (actions[i] != GDB_STAY)
+			t->last_cpu = i;
+	}
+	dbg_apply_debug(t, true);
+	vcpu_resume(t->vm, act);
+	return r;
+}
+
+static int t_stop(void *tp)
+{
+	__atomic_store_n(&T(tp)->attached, true, __ATOMIC_SEQ_CST);
+	return vcpu_request_stop_all(T(tp)->vm);
+}
+
+/* The GDB signal a guest-caused end is reported as (gdb/signals.def numbers). */
+static int guest_exit_signal(int status)
+{
+	switch (status) {
+	case EXIT_POWEROFF: return 32;	/* SIGPWR: power fail/restart */
+	case EXIT_RESET: return 1;	/* SIGHUP */
+	case EXIT_TRIPLE: return 11;	/* SIGSEGV */
+	case EXIT_INTERNAL: return 4;	/* SIGILL: KVM could not run it */
+	default: return 15;		/* SIGTERM: the debug-exit port */
+	}
+}
+
+static int t_stop_info(void *tp, struct gdb_stop *out)
+{
+	struct dtarget *t = tp;
+	struct vcpu *best = NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		struct vcpu *v = t->vm->vcpus[i];
+
+		if (v->stop_reason != STOP_NONE && (!best || v->stop_seq < best->stop_seq))
+			best = v;
+	}
+	if (!best) {
+		/* an interrupt: report the vCPU the debugger was running */
+		out->kind = GDB_STOP_INTERRUPT;
+		out->cpu = t->last_cpu;
+		return 0;
+	}
+	out->cpu = best->id;
+	switch (best->stop_reason) {
+	case STOP_STEP:
+		out->kind = GDB_STOP_STEP;
+		break;
+	case STOP_BREAK:
+		out->kind = GDB_STOP_SWBREAK;
+		break;
+	case STOP_GUEST_EXIT:
+		out->kind = GDB_STOP_SIGNAL;
+		out->code = guest_exit_signal(best->guest_exit_status);
+		break;
+	case STOP_WATCH:
+		out->kind = best->watch_type == WATCH_WRITE ? GDB_STOP_WATCH :
+			    best->watch_type == WATCH_READ ? GDB_STOP_RWATCH : GDB_STOP_AWATCH;
+		out->addr = best->watch_addr;
+		break;
+	default:
+		if (best->debug_arch.exception == 3)
+			out->kind = GDB_STOP_SWBREAK;
+		else if (best->debug_arch.dr6 & 0xf)
+			out->kind = GDB_STOP_HWBREAK;
+		else
+			out->kind = GDB_STOP_TRAP;
+		break;
+	}
+	return 0;
+}
+
+static int t_breakpoint(void *tp, bool insert, enum gdb_bp_type type, uint64_t addr,
+			uint64_t kind)
+{
+	struct dtarget *t = tp;
+	int r;
+
+	switch (type) {
+	case GDB_BP_SW:
+		r = dbg_sw_break(t, insert, addr);
+		break;
+	case GDB_BP_HW:
+		r = dbg_hw_break(t, insert, addr);
+		break;
+	case GDB_WP_WRITE:
+	case GDB_WP_READ:
+	case GDB_WP_ACCESS:
+		return dbg_watchpoint(t, insert, type, addr, kind);
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (!r)
+		dbg_apply_debug(t, true);
+	return r;
+}
+
+static void t_detach(void *tp)
+{
+	struct dtarget *t = tp;
+	enum vcpu_action act[VM_MAX_CPUS];
+
+	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
+	t->phys = false;
+	t->cr3_set = false;
+	dbg_flush(t);
+	dbg_remove_all(t);
+	if (end_if_pending(t))
+		return;
+	for (int i = 0; i < t->vm->ncpus; i++)
+		act[i] = VCPU_RUN;
+	dbg_apply_debug(t, false);
+	vcpu_resume(t->vm, act);
+}
+
+static void t_kill(void *tp)
+{
+	__atomic_store_n(&T(tp)->attached, false, __ATOMIC_SEQ_CST);
+	dbg_remove_all(T(tp));
+	vm_force_exit(T(tp)->vm, EXIT_POWEROFF, "killed by the debugger");
+}
+
+static int t_monitor(void *tp, const char *cmd, struct rsp_buf *out)
+{
+	return dbg_monitor(tp, cmd, out);
+}
+
+static int t_thread_extra(void *tp, int cpu, char *buf, size_t cap)
+{
+	struct dtarget *t = tp;
+	struct dcache *c;
+
+	if (dbg_load(t, cpu, &c))
+		return -EINVAL;
+	snprintf(buf, cap, "%s", !(c->st.sregs.cr0 & 1) ? "real mode" :
+		 (c->st.sregs.efer & (1 << 10)) ? "long mode" : "protected mode");
+	return 0;
+}
+
+const struct gdb_target_ops debug_target_ops = {
+	.ncpus = t_ncpus,
+	.target_xml = t_target_xml,
+	.read_regs = t_read_regs,
+	.write_regs = t_write_regs,
+	.read_reg = t_read_reg,
+	.write_reg = t_write_reg,
+	.read_mem = t_read_mem,
+	.write_mem = t_write_mem,
+	.resume = t_resume,
+	.stop = t_stop,
+	.stop_info = t_stop_info,
+	.breakpoint = t_breakpoint,
+	.detach = t_detach,
+	.kill = t_kill,
+	.monitor = t_monitor,
+	.thread_extra = t_thread_extra,
+};
+
+static struct dtarget *the_target;	/* for the guest-exit hook */
+
+/*
+ * On the vCPU thread whose guest ended the machine: with a debugger attached,
+ * keep the machine stopped and inspectable, and tell the debugger instead.
+ */
+static bool guest_exit_hook(struct vm *vm, struct vcpu *v, int status, const char *why)
+{
+	struct dtarget *t = the_target;
+
+	if (!t || !__atomic_load_n(&t->attached, __ATOMIC_SEQ_CST))
+		return false;
+	log_info("%s: the machine stays stopped for the debugger (exit status %d when it "
+		 "detaches or continues)", why ? why : "guest ended the machine", status);
+	v->exit_reason_hint = STOP_GUEST_EXIT;
+	v->guest_exit_status = status;
+	t->pending_exit = status;
+	return true;
+}
+
+void *debug_target_new(struct vm *vm)
+{
+	struct dtarget *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->vm = vm;
+	t->sw = calloc(MAX_SWBP, sizeof(*t->sw));
+	if (!t->sw) {
+		free(t);
+		return NULL;
+	}
+	t->has_avx = cpuid_has_avx(vm->cpuid);
+	t->pending_exit = -1;
+	vcpu_set_stop_notify(vm, all_parked, t);
+	the_target = t;
+	vm->guest_exit_hook = guest_exit_hook;
+	return t;
+}
+
+void debug_target_free(void *tp)
+{
+	struct dtarget *t = tp;
+
+	if (t)
+		free(t->sw);
+	free(t);
+}
