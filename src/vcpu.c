@@ -267,7 +267,7 @@ static void *vcpu_thread(void *arg)
 		v->run->immediate_exit = 0;
 		pthread_mutex_unlock(&ctl_lock);
 
-		apply_guest_debug(v, act == VCPU_STEP);
+		apply_guest_debug(v, act == VCPU_STEP || act == VCPU_RANGE);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -283,14 +283,20 @@ static void *vcpu_thread(void *arg)
 		/* a handler kept the machine for the debugger (guest_exit_hook) */
 		if (v->exit_reason_hint != STOP_NONE)
 			ea = EA_DEBUG;
+		/* range stepping: a plain step trap inside the range goes on at once */
+		if (ea == EA_DEBUG && act == VCPU_RANGE && v->exit_reason_hint == STOP_NONE &&
+		    v->debug_arch.exception == 1 && (v->debug_arch.dr6 & (1u << 14)) &&
+		    v->debug_arch.pc >= v->range_start && v->debug_arch.pc < v->range_end)
+			continue;
 		if (ea == EA_CONTINUE)
 			continue;
 		pthread_mutex_lock(&ctl_lock);
 		if (ea == EA_DEBUG) {
-			if (act == VCPU_STEP)
+			if (act == VCPU_STEP || act == VCPU_RANGE)
 				v->stepped = true;
 			v->stop_reason = v->exit_reason_hint != STOP_NONE ? v->exit_reason_hint :
-					 act == VCPU_STEP ? STOP_STEP : STOP_DEBUG;
+					 act == VCPU_STEP || act == VCPU_RANGE ? STOP_STEP :
+					 STOP_DEBUG;
 			v->exit_reason_hint = STOP_NONE;
 			v->stop_seq = ++stop_seq;
 			request_stop_locked(v->vm);	/* all-stop */
@@ -419,6 +425,14 @@ int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
 	pthread_cond_broadcast(&run_cond);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
+}
+
+void vcpu_set_range(struct vm *vm, int id, uint64_t start, uint64_t end)
+{
+	pthread_mutex_lock(&ctl_lock);
+	vm->vcpus[id]->range_start = start;
+	vm->vcpus[id]->range_end = end;
+	pthread_mutex_unlock(&ctl_lock);
 }
 
 void vcpu_set_step_irq(struct vm *vm, bool on)

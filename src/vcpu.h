@@ -18,6 +18,7 @@ enum vcpu_action {
 	VCPU_STAY,		/* remain parked */
 	VCPU_RUN,		/* run until stopped */
 	VCPU_STEP,		/* run one instruction, then park (debug exit) */
+	VCPU_RANGE,		/* step while rip stays in [range_start, range_end) */
 };
 
 /* Why a vCPU parked on its own (the debug server reports it). */
@@ -58,6 +59,7 @@ struct vcpu {
 	bool parked;
 	enum vcpu_action action;
 	bool stepped;		/* set when a VCPU_STEP completed (debug exit seen) */
+	uint64_t range_start, range_end;	/* VCPU_RANGE */
 	bool need_completion;	/* last exit was I/O or MMIO: finish it before parking */
 	enum vcpu_stop_reason stop_reason;	/* set when it stopped on its own */
 	enum vcpu_stop_reason exit_reason_hint;	/* vCPU thread: set by an exit handler */
@@ -109,6 +111,8 @@ int vcpu_request_stop_all(struct vm *vm);
 /* Release each vCPU with its own action (array of vm->ncpus); clears stop reasons
  * of vCPUs that are released. */
 int vcpu_resume(struct vm *vm, const enum vcpu_action *actions);
+/* The range a VCPU_RANGE action steps in (set before vcpu_resume). */
+void vcpu_set_range(struct vm *vm, int id, uint64_t start, uint64_t end);
 /* Let interrupts in during single steps (default: blocked, KVM_GUESTDBG_BLOCKIRQ). */
 void vcpu_set_step_irq(struct vm *vm, bool on);
 /*
