@@ -150,6 +150,8 @@ static void apply_guest_debug(struct vcpu *v, bool step)
 		if (blockirq_supported && !irq)
 			dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	}
+	log_debug("vCPU %d: guest debug control 0x%x dr7 0x%llx", v->id, dbg.control,
+		  (unsigned long long)dbg.arch.debugreg[7]);
 	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
 		log_err("vCPU %d: KVM_SET_GUEST_DEBUG: %s", v->id, strerror(errno));
 	v->debug_gen = gen;

@@ -26,6 +26,21 @@ void dbg_apply_debug(struct dtarget *t, bool attached)
 	vcpu_set_debug(t->vm, &dbg);
 }
 
+static bool real_mode(struct dtarget *t)
+{
+	struct dcache *c;
+
+	return dbg_load(t, t->cur_cpu, &c) == 0 && !(c->st.sregs.cr0 & 1);
+}
+
+static int free_slot(struct dtarget *t)
+{
+	for (int i = 0; i < HW_SLOTS; i++)
+		if (!t->hw_used[i])
+			return i;
+	return -1;
+}
+
 int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 {
 	uint64_t gpa;
@@ -36,7 +51,13 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 	if (!insert) {
 		if (i == t->nsw)
 			return -ENOENT;
-		r = bp_sw_remove(&t->vm->mem, t->sw[i].gpa);
+		int hw = t->sw[i].hw_slot;
+
+		r = 0;
+		if (hw >= 0)
+			t->hw_used[hw] = t->hw_for_sw[hw] = false;
+		else
+			r = bp_sw_remove(&t->vm->mem, t->sw[i].gpa);
 		t->sw[i] = t->sw[--t->nsw];
 		return r;
 	}
@@ -44,13 +65,25 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 		return 0;		/* already there: Z0 is idempotent */
 	if (t->nsw == MAX_SWBP)
 		return -ENOSPC;
+	/*
+	 * In real mode a KVM that emulates ring 0 runs int3 through the guest's
+	 * IVT even with KVM_GUESTDBG_USE_SW_BP: use a free debug register there.
+	 */
+	int slot = real_mode(t) ? free_slot(t) : -1;
+
+	if (slot >= 0) {
+		t->hw_used[slot] = t->hw_for_sw[slot] = true;
+		t->hw_addr[slot] = va;
+		t->sw[t->nsw++] = (struct swbp_map){ va, ~0ULL, slot };
+		return 0;
+	}
 	r = dbg_translate(t, t->cur_cpu, va, &gpa);
 	if (r)
 		return r;
 	r = bp_sw_insert(&t->vm->mem, gpa);
 	if (r)
 		return r;
-	t->sw[t->nsw++] = (struct swbp_map){ va, gpa };
+	t->sw[t->nsw++] = (struct swbp_map){ va, gpa, -1 };
 	return 0;
 }
 
@@ -59,7 +92,7 @@ int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va)
 	int i;
 
 	for (i = 0; i < HW_SLOTS; i++)
-		if (t->hw_used[i] && t->hw_addr[i] == va)
+		if (t->hw_used[i] && !t->hw_for_sw[i] && t->hw_addr[i] == va)
 			break;
 	if (!insert) {
 		if (i == HW_SLOTS)
@@ -69,9 +102,8 @@ int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va)
 	}
 	if (i < HW_SLOTS)
 		return 0;
-	for (i = 0; i < HW_SLOTS && t->hw_used[i]; i++)
-		;
-	if (i == HW_SLOTS)
+	i = free_slot(t);
+	if (i < 0)
 		return -ENOSPC;
 	t->hw_used[i] = true;
 	t->hw_addr[i] = va;
@@ -125,5 +157,6 @@ void dbg_remove_all(struct dtarget *t)
 	bp_sw_remove_all(&t->vm->mem);
 	t->nsw = 0;
 	memset(t->hw_used, 0, sizeof(t->hw_used));
+	memset(t->hw_for_sw, 0, sizeof(t->hw_for_sw));
 }
 

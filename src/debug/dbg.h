@@ -30,6 +30,7 @@ struct dcache {
 
 struct swbp_map {
 	uint64_t va, gpa;
+	int hw_slot;			/* >= 0: done with a debug register instead */
 };
 
 struct dtarget {
@@ -42,6 +43,7 @@ struct dtarget {
 	bool attached;
 	uint64_t hw_addr[HW_SLOTS];
 	bool hw_used[HW_SLOTS];
+	bool hw_for_sw[HW_SLOTS];	/* the slot stands in for a Z0 (real mode) */
 	struct swbp_map *sw;		/* where each Z0 address went */
 	int nsw;
 	bool has_avx;

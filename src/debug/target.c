@@ -137,6 +137,31 @@ static void all_parked(void *opaque)
 	event_call(stopped_on_event_thread, opaque);
 }
 
+static bool hit_slot_is_sw(const struct dtarget *t, uint64_t dr6)
+{
+	for (int i = 0; i < HW_SLOTS; i++)
+		if ((dr6 & (1ULL << i)) && t->hw_for_sw[i])
+			return true;
+	return false;
+}
+
+/*
+ * A vCPU stopped by an instruction breakpoint (a fault: rip is still at it)
+ * would hit it again at once when resumed: set RFLAGS.RF, as a CPU's own
+ * debug-exception return does, so it executes the instruction once.
+ */
+static void skip_hw_break(struct dtarget *t, int cpu)
+{
+	struct vcpu *v = t->vm->vcpus[cpu];
+	struct dcache *c;
+
+	if (v->stop_reason != STOP_DEBUG || v->debug_arch.exception != 1 ||
+	    !(v->debug_arch.dr6 & 0xf) || dbg_load(t, cpu, &c))
+		return;
+	c->st.regs.rflags |= 1ULL << 16;
+	c->dirty = true;
+}
+
 /* The machine the guest asked to end: end it now that the debugger lets go. */
 static bool end_if_pending(struct dtarget *t)
 {
@@ -155,6 +180,9 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
 	if (end_if_pending(t))
 		return 0;
+	for (int i = 0; i < t->vm->ncpus; i++)
+		if (actions[i] != GDB_STAY)
+			skip_hw_break(t, i);
 	r = dbg_flush(t);
 	for (int i = 0; i < t->vm->ncpus; i++) {
 		act[i] = actions[i] == GDB_CONT ? VCPU_RUN :
@@ -224,7 +252,8 @@ static int t_stop_info(void *tp, struct gdb_stop *out)
 		if (best->debug_arch.exception == 3)
 			out->kind = GDB_STOP_SWBREAK;
 		else if (best->debug_arch.dr6 & 0xf)
-			out->kind = GDB_STOP_HWBREAK;
+			out->kind = hit_slot_is_sw(t, best->debug_arch.dr6) ? GDB_STOP_SWBREAK :
+				    GDB_STOP_HWBREAK;
 		else
 			out->kind = GDB_STOP_TRAP;
 		break;

@@ -433,3 +433,13 @@ void gdb_server_stop(void)
 		srv.unix_path = NULL;
 	}
 }
+
+void gdb_server_exit(int status)
+{
+	if (srv.sess) {
+		gdb_session_exited(srv.sess, status);
+		/* Non-blocking: a W packet fits any socket buffer; close() sends it on. */
+		conn_flush();
+	}
+	gdb_server_stop();
+}

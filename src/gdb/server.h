@@ -47,4 +47,11 @@ bool gdb_server_connected(void);
  */
 void gdb_server_stop(void);
 
+/*
+ * Shutdown when the machine ended with an exit status: a debugger waiting
+ * in `continue` first gets W<status> (gdb prints "exited with code N"),
+ * then as gdb_server_stop().  After event_stop() (or on the event thread).
+ */
+void gdb_server_exit(int status);
+
 #endif

@@ -581,6 +581,23 @@ void gdb_session_free(struct gdb_session *s)
 	free(s);
 }
 
+void gdb_session_exited(struct gdb_session *s, int status)
+{
+	if (s->ended)
+		return;
+	memset(&s->stop, 0, sizeof(s->stop));
+	s->stop.kind = GDB_STOP_EXITED;
+	s->stop.code = status;
+	s->running = false;
+	s->stop_requested = false;
+	if (s->reply_owed) {
+		s->reply_owed = false;
+		send_stop_reply(s);
+	}
+	s->ended = true;
+	s->want_close = true;
+}
+
 void gdb_session_closed(struct gdb_session *s)
 {
 	if (s->ended)

@@ -15,6 +15,7 @@
  *                                   or a vCPU stopping on its own): the stop reply
  *                                   goes out if the debugger waits for one
  *   gdb_session_want_close(s)       after D / k: flush the output, then hang up
+ *   gdb_session_exited(s, status);  the machine ended: W to a waiting debugger
  *   gdb_session_closed(s);          connection gone: detach (unless D / k did)
  *   gdb_session_free(s);
  */
@@ -46,6 +47,14 @@ void gdb_session_feed(struct gdb_session *s, const void *buf, size_t n);
 
 /* The machine finished stopping; ignored unless the session had it running. */
 void gdb_session_stopped(struct gdb_session *s);
+
+/*
+ * The machine has ended (hyve is exiting) with this status: a debugger that
+ * waits for a stop reply gets W<status>, so it learns the exit code instead
+ * of just losing the connection.  The session is over (want_close); no
+ * detach follows -- there is nothing left to detach from.
+ */
+void gdb_session_exited(struct gdb_session *s, int status);
 
 /* The connection is gone: ops->detach() unless D or k already ended the session. */
 void gdb_session_closed(struct gdb_session *s);
