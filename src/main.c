@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 
 	vcpus_join(&vm);
 	event_stop();
-	gdb_server_stop();
+	gdb_server_exit(status);	/* a debugger in `continue` gets W<status> */
 	debug_target_free(target);
 	devices_exit(&vm);
 	io_reset();

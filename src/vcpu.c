@@ -418,10 +418,10 @@ int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
 		struct vcpu *v = vm->vcpus[i];
 
 		v->action = actions[i];
-		if (actions[i] != VCPU_STAY) {
-			v->stepped = false;
-			v->stop_reason = STOP_NONE;
-		}
+		/* every stop is reported once: forget them all (a vCPU that was at a
+		 * breakpoint re-executes it and stops again if it is still there) */
+		v->stepped = false;
+		v->stop_reason = STOP_NONE;
 	}
 	notify_armed = false;
 	pthread_cond_broadcast(&run_cond);

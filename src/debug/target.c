@@ -197,6 +197,9 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 
 static int t_stop(void *tp)
 {
+	/* a new debugger: its first stop names vCPU 0 */
+	if (!__atomic_load_n(&T(tp)->attached, __ATOMIC_SEQ_CST))
+		T(tp)->last_cpu = T(tp)->cur_cpu = 0;
 	__atomic_store_n(&T(tp)->attached, true, __ATOMIC_SEQ_CST);
 	return vcpu_request_stop_all(T(tp)->vm);
 }
@@ -292,6 +295,7 @@ static void t_detach(void *tp)
 	enum vcpu_action act[VM_MAX_CPUS];
 
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
+	t->last_cpu = t->cur_cpu = 0;
 	t->phys = false;
 	t->cr3_set = false;
 	dbg_flush(t);

@@ -156,6 +156,19 @@ static void send_stop_reply(struct gdb_session *s)
 	sess_send_reply(s);
 }
 
+void sess_send_thread_stop(struct gdb_session *s, int cpu)
+{
+	char buf[48];
+
+	if (cpu == s->stop.cpu || s->stop.kind == GDB_STOP_EXITED) {
+		send_stop_reply(s);
+		return;
+	}
+	/* Stopped only because all stop: signal 0, no reason of its own. */
+	snprintf(buf, sizeof(buf), "T00thread:%x;core:%x;", cpu + 1, cpu);
+	sess_send_str(s, buf);
+}
+
 /* The machine is stopped: learn why, and answer a debugger that waits. */
 static void take_stop(struct gdb_session *s)
 {

@@ -66,6 +66,8 @@ void sess_send_str(struct gdb_session *s, const char *str);
 void sess_send_err(struct gdb_session *s, int err);
 /* Send s->reply and empty it. */
 void sess_send_reply(struct gdb_session *s);
+/* The stop reply as one vCPU saw the last stop (qThreadStopInfo). */
+void sess_send_thread_stop(struct gdb_session *s, int cpu);
 
 /* ---- helpers ---- */
 

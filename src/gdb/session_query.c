@@ -168,6 +168,29 @@ static void handle_extra_info(struct gdb_session *s, const uint8_t *pkt, size_t 
 	sess_send_reply(s);
 }
 
+/*
+ * qThreadStopInfo<tid> (LLDB): why that thread is stopped.  LLDB asks for
+ * every thread after a stop; without an answer it keeps a thread's old
+ * reason and may keep the wrong thread selected.
+ */
+static void handle_thread_stop_info(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	const size_t pre = strlen("qThreadStopInfo");
+	struct rsp_tid tid;
+	int cpu;
+
+	if (rsp_parse_thread_id((const char *)pkt + pre, n - pre, &tid) ||
+	    (cpu = sess_tid_cpu(s, &tid)) < 0) {
+		sess_send_err(s, -EINVAL);
+		return;
+	}
+	if (s->running) {
+		sess_send_err(s, -EBUSY);
+		return;
+	}
+	sess_send_thread_stop(s, cpu);
+}
+
 /* ---- monitor ---- */
 
 static const char builtin_help[] =
@@ -251,6 +274,8 @@ void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_str(s, "l");
 	} else if (sess_prefix(pkt, n, "qThreadExtraInfo,")) {
 		handle_extra_info(s, pkt, n);
+	} else if (sess_prefix(pkt, n, "qThreadStopInfo")) {
+		handle_thread_stop_info(s, pkt, n);
 	} else if (sess_prefix(pkt, n, "qXfer:")) {
 		handle_xfer(s, pkt, n);
 	} else if (n == 9 && sess_prefix(pkt, n, "qAttached")) {

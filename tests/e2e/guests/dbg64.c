@@ -4,7 +4,8 @@
  * spins, so a debugger can attach, read, step and interrupt at leisure.
  *
  * Boot CPU: starts every other CPU of the MADT (each spins in `ap_loop`,
- * RBX = its index, R12 counting up), prints "DBG64 READY <ncpus>", then
+ * RBX = its index, R12 counting up), prints "DBG64 READY <ncpus> cr0 0x..
+ * cr3 0x.. cr4 0x.. efer 0x.." (its own view of those registers), then
  * `dbg_spin` loads the known register values (dbg64_spin.S) and spins in
  * `spin_loop` until `release` is non-zero.  It then prints
  * "DBG64 RELEASED 0x<release>" and exits through the debug-exit port with
@@ -57,7 +58,10 @@ int guest_main(const struct boot_info *bi)
 		CHECK(0x21, aps_ready == (uint32_t)ncpus - 1, "only %u of %d APs started",
 		      aps_ready, ncpus - 1);
 	}
-	gprintf("DBG64 READY %d\n", ncpus < 1 ? 1 : ncpus);
+	/* What the guest itself sees, for the tests to compare with gdb's view. */
+	gprintf("DBG64 READY %d cr0 0x%lx cr3 0x%lx cr4 0x%lx efer 0x%lx\n",
+		ncpus < 1 ? 1 : ncpus, read_cr0(), read_cr3(), read_cr4(),
+		(unsigned long)rdmsr(MSR_EFER));
 	v = dbg_spin();
 	gprintf("DBG64 RELEASED 0x%x poke 0x%lx\n", v, (unsigned long)poke);
 	guest_exit((int)(v & 0xff));

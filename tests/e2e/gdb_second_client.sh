@@ -1,0 +1,27 @@
+#!/bin/bash
+# gdb_second_client.sh -- one debugger at a time: while gdb is attached, a
+# second client that connects is hung up on without a single byte of reply
+# (hyve logs "refused a second debugger"), and the first session keeps
+# working (registers, memory, stepi, detach).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/gdblib.sh
+e2e_init gdb_second_client
+skip_if_no_kvm
+need_tool gdb objdump
+require_files "$HYVE"
+build_dbg64
+
+start_debug -m 64M --kernel "$DBG64" -G 0
+wait_out '^DBG64 READY' 30
+export GDB_ADDR
+gdb_run two tests/e2e/gdb/second_client.gdb "$DBG64"
+expect_val two second refused "the second client got EOF and no reply"
+expect_line "$WORK/err" 'debug server: refused a second debugger from 127\.0\.0\.1:' "hyve's log"
+expect_val two rip2 "$(val two rip1)" "first session: same RIP after the refusal"
+expect_val two magic 0x0123456789abcdef "first session: memory"
+want=$(loop_next "$DBG64" spin_loop spin_end "$(val two rip2)") || fail "RIP not in spin_loop"
+expect_val two rip3 "$want" "first session: stepi"
+wait_bg 20
+expect_rc 34
+pass
