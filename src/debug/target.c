@@ -186,13 +186,24 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	r = dbg_flush(t);
 	for (int i = 0; i < t->vm->ncpus; i++) {
 		act[i] = actions[i] == GDB_CONT ? VCPU_RUN :
-			 actions[i] == GDB_STEP ? VCPU_STEP : VCPU_STAY;
+			 actions[i] == GDB_STEP ? VCPU_STEP :
+			 actions[i] == GDB_RANGE ? VCPU_RANGE : VCPU_STAY;
 		if (actions[i] != GDB_STAY)
 			t->last_cpu = i;
 	}
 	dbg_apply_debug(t, true);
 	vcpu_resume(t->vm, act);
 	return r;
+}
+
+static int t_set_range(void *tp, int cpu, uint64_t start, uint64_t end)
+{
+	struct dtarget *t = tp;
+
+	if (cpu < 0 || cpu >= t->vm->ncpus || start >= end)
+		return -EINVAL;
+	vcpu_set_range(t->vm, cpu, start, end);
+	return 0;
 }
 
 static int t_stop(void *tp)
@@ -342,6 +353,7 @@ const struct gdb_target_ops debug_target_ops = {
 	.read_mem = t_read_mem,
 	.write_mem = t_write_mem,
 	.resume = t_resume,
+	.set_range = t_set_range,
 	.stop = t_stop,
 	.stop_info = t_stop_info,
 	.breakpoint = t_breakpoint,

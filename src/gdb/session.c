@@ -322,7 +322,7 @@ static void handle_vcont(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		return;
 	}
 	for (int k = 0; k < count; k++) {
-		if (acts[k].action == 'r') {	/* range stepping: not advertised */
+		if (acts[k].action == 'r' && !s->ops->set_range) {	/* not advertised */
 			sess_send_err(s, -EINVAL);
 			return;
 		}
@@ -350,6 +350,13 @@ static void handle_vcont(struct gdb_session *s, const uint8_t *pkt, size_t n)
 			case 's':
 			case 'S':
 				s->actions[c] = GDB_STEP;
+				break;
+			case 'r':
+				s->actions[c] = GDB_RANGE;
+				if (s->ops->set_range(s->t, c, acts[k].start, acts[k].end)) {
+					sess_send_err(s, -EINVAL);
+					return;
+				}
 				break;
 			default:
 				s->actions[c] = GDB_STAY;
@@ -426,7 +433,7 @@ static void kill_machine(struct gdb_session *s)
 static void handle_v(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	if (n == 6 && sess_prefix(pkt, n, "vCont?")) {
-		sess_send_str(s, "vCont;c;C;s;S;t");
+		sess_send_str(s, s->ops->set_range ? "vCont;c;C;s;S;t;r" : "vCont;c;C;s;S;t");
 	} else if (sess_prefix(pkt, n, "vCont;") || (n == 5 && sess_prefix(pkt, n, "vCont"))) {
 		handle_vcont(s, pkt, n);
 	} else if (n == 6 && sess_prefix(pkt, n, "vCtrlC")) {

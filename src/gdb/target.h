@@ -18,6 +18,7 @@ enum gdb_resume {
 	GDB_STAY,	/* stay stopped */
 	GDB_CONT,	/* run */
 	GDB_STEP,	/* one instruction, then stop */
+	GDB_RANGE,	/* step while the pc stays in the range set by set_range() */
 };
 
 /* Why the machine stopped (for the stop reply). */
@@ -67,6 +68,11 @@ struct gdb_target_ops {
 
 	/* Release vCPUs with per-vCPU actions (array of ncpus).  0 or -errno. */
 	int (*resume)(void *t, const enum gdb_resume *actions);
+	/*
+	 * Optional (NULL: range stepping not offered): the [start, end) range a
+	 * GDB_RANGE action of vCPU cpu steps in; called just before resume().
+	 */
+	int (*set_range)(void *t, int cpu, uint64_t start, uint64_t end);
 	/* Ask every vCPU to stop; completion is signalled by gdb_server_stopped(). */
 	int (*stop)(void *t);
 	/* After a stop: which vCPU to report and why.  0 or -errno. */
