@@ -38,6 +38,7 @@ struct dtarget {
 	bool phys;			/* monitor phys on: memory packets are guest-physical */
 	bool cr3_set;			/* monitor cr3: translate through this CR3 */
 	uint64_t cr3;
+	int reported_cpu;		/* the vCPU the last stop reply named, or -1 */
 	int cur_cpu;			/* the vCPU the debugger looked at last */
 	int pending_exit;		/* guest ended the machine while attached: status, or -1 */
 	bool attached;

@@ -180,9 +180,10 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
 	if (end_if_pending(t))
 		return 0;
-	for (int i = 0; i < t->vm->ncpus; i++)
-		if (actions[i] != GDB_STAY)
-			skip_hw_break(t, i);
+	/* only the reported vCPU: another one stopped at a breakpoint meets it again */
+	if (t->reported_cpu >= 0 && actions[t->reported_cpu] != GDB_STAY)
+		skip_hw_break(t, t->reported_cpu);
+	t->reported_cpu = -1;
 	r = dbg_flush(t);
 	for (int i = 0; i < t->vm->ncpus; i++) {
 		act[i] = actions[i] == GDB_CONT ? VCPU_RUN :
@@ -246,6 +247,7 @@ static int t_stop_info(void *tp, struct gdb_stop *out)
 		return 0;
 	}
 	out->cpu = best->id;
+	t->reported_cpu = best->id;
 	switch (best->stop_reason) {
 	case STOP_STEP:
 		out->kind = GDB_STOP_STEP;
@@ -397,6 +399,7 @@ void *debug_target_new(struct vm *vm)
 	}
 	t->has_avx = cpuid_has_avx(vm->cpuid);
 	t->pending_exit = -1;
+	t->reported_cpu = -1;
 	vcpu_set_stop_notify(vm, all_parked, t);
 	the_target = t;
 	vm->guest_exit_hook = guest_exit_hook;

@@ -29,6 +29,7 @@ struct gdb_session {
 	struct rsp_buf last;	/* the last framed packet, resent on '-' */
 	struct rsp_buf reply;	/* a reply payload being built */
 	uint8_t *scratch;	/* RSP_PACKET_SIZE bytes for register and memory data */
+	bool phys_mode;			/* Qqemu.PhyMemMode:1 in force */
 	enum gdb_resume *actions;	/* ncpus entries, for resume() */
 
 	bool noack;		/* QStartNoAckMode done: no more '+' / '-' */

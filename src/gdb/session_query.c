@@ -254,6 +254,22 @@ static void handle_rcmd(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_str(s, "OK");
 }
 
+static void handle_phys_mode(struct gdb_session *s, bool on)
+{
+	struct rsp_buf out;
+	int r;
+
+	rsp_buf_init(&out);
+	r = s->ops->monitor(s->t, on ? "phys on" : "phys off", &out);
+	rsp_buf_free(&out);
+	if (r) {
+		sess_send_err(s, r);
+		return;
+	}
+	s->phys_mode = on;
+	sess_send_str(s, "OK");
+}
+
 void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	char tid[16];
@@ -286,6 +302,12 @@ void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_str(s, "OK");	/* no symbols wanted */
 	} else if (sess_prefix(pkt, n, "qRcmd,")) {
 		handle_rcmd(s, pkt, n);
+	} else if (n == 18 && sess_prefix(pkt, n, "Qqemu.PhyMemMode:") &&
+		   (pkt[17] == '0' || pkt[17] == '1') && s->ops->monitor && !s->running) {
+		/* QEMU's switch to physical addresses, for front ends written for it */
+		handle_phys_mode(s, pkt[17] == '1');
+	} else if (n == 16 && sess_prefix(pkt, n, "qqemu.PhyMemMode")) {
+		sess_send_str(s, s->phys_mode ? "1" : "0");
 	} else {
 		/* qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported. */
 		sess_send_str(s, "");
