@@ -45,7 +45,7 @@ if [ "$what" != unit ]; then
 	done
 	for t in tests/e2e/*.sh; do
 		[ -f "$t" ] || continue
-		case $(basename "$t") in lib*.sh) continue ;; esac
+		case $(basename "$t") in lib*.sh|*lib.sh) continue ;; esac
 		if [ "$what" != all ] && [ "$what" != e2e ]; then
 			case $t in *$what*) ;; *) continue ;; esac
 		fi
