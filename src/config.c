@@ -16,7 +16,7 @@ struct key_def {
 
 static const struct key_def keys[] = {
 	{ { "cpus", CFG_UINT, "1", 1, 64, "number of vCPUs (1..64)" }, NULL },
-	{ { "memory", CFG_SIZE, "256M", 2 << 20, 1ULL << 40,
+	{ { "memory", CFG_SIZE, "256M", 64 << 10, 1ULL << 40,
 	    "guest RAM size (suffixes K, M, G)" }, NULL },
 	{ { "kernel", CFG_STRING, NULL, 0, 0,
 	    "kernel image: multiboot, PVH ELF, bzImage, ELF64 or raw" }, NULL },

@@ -91,8 +91,9 @@ int main(int argc, char **argv)
 	}
 	r = devices_init(&vm);
 	if (r) {
+		/* the device has said what is wrong, in one line */
 		vm_destroy(&vm);
-		die("device set-up failed: %s", strerror(-r));
+		return EXIT_ERROR;
 	}
 	r = boot_vcpu(&vm, &bs);
 	if (r) {

@@ -99,7 +99,11 @@ static int set_opt(const char *key, const char *val, const char *opt, char *err,
 {
 	int r = config_set(key, val);
 
-	if (r == -ERANGE)
+	if (r == -ERANGE && !strcmp(key, "cpus"))
+		snprintf(err, errlen, "%s: %s vCPUs is out of range (1..64)", opt, val);
+	else if (r == -ERANGE && !strcmp(key, "memory"))
+		snprintf(err, errlen, "%s: memory size '%s' is out of range (64K..1T)", opt, val);
+	else if (r == -ERANGE)
 		snprintf(err, errlen, "%s: value '%s' is out of range", opt, val);
 	else if (r)
 		snprintf(err, errlen, "%s: invalid value '%s'", opt, val);

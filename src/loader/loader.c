@@ -26,6 +26,9 @@ const struct loader *loader_find(const char *format, const uint8_t *img, size_t 
 		for (size_t i = 0; i < ARRAY_SIZE(auto_order); i++)
 			if (auto_order[i]->probe(img, size))
 				return auto_order[i];
+		/* a damaged ELF64: let its loader say what is wrong with it */
+		if (size >= 5 && !memcmp(img, "\177ELF\2", 5))
+			return &loader_elf64;
 		return NULL;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(by_name); i++)

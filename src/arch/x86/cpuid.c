@@ -96,7 +96,7 @@ void cpuid_filter(struct kvm_cpuid2 *c, bool emulating)
 			if (emulating && e->index == 0) {
 				/* keep only plain integer/system features that execute */
 				e->ebx &= ~(F7B_BMI1 | F7B_AVX2 | F7B_BMI2 | F7B_SMAP |
-					    0xfffe0000u /* AVX-512, SHA, ADX... */);
+					    0xffff0000u /* AVX-512 (from bit 16), ADX, SHA... */);
 				e->ecx = 0;
 				e->edx = 0;
 			} else if (emulating) {

@@ -1,0 +1,58 @@
+/* Unit tests: what the guest is told about its CPU (cpuid_filter). */
+#include <stdlib.h>
+
+#include "cpuid.h"
+#include "test.h"
+
+static struct kvm_cpuid2 *table(void)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 4 * sizeof(c->entries[0]));
+
+	c->nent = 4;
+	c->entries[0] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = 0xffffffffu,
+						   .edx = 0xffffffffu };
+	c->entries[1] = (struct kvm_cpuid_entry2){ .function = 7, .index = 0,
+						   .ebx = 0xffffffffu, .ecx = 0xffffffffu };
+	c->entries[2] = (struct kvm_cpuid_entry2){ .function = 0xd, .eax = 7, .ebx = 0x340 };
+	c->entries[3] = (struct kvm_cpuid_entry2){ .function = 0x80000001, .ecx = 0xffffffffu,
+						   .edx = 0xffffffffu };
+	return c;
+}
+
+TEST(emulating_host_hides_what_its_emulator_cannot_run)
+{
+	struct kvm_cpuid2 *c = table();
+
+	cpuid_filter(c, true);
+	CHECK_EQ(c->entries[0].ecx & (1u << 26), 0);	/* XSAVE */
+	CHECK_EQ(c->entries[0].ecx & (1u << 27), 0);	/* OSXSAVE */
+	CHECK_EQ(c->entries[0].ecx & (1u << 28), 0);	/* AVX */
+	CHECK_EQ(c->entries[0].ecx & (1u << 13), 0);	/* CX16: cmpxchg16b fails */
+	CHECK_EQ(c->entries[0].ecx & (1u << 0), 0);	/* SSE3 */
+	CHECK_EQ(c->entries[0].ecx & (1u << 23), 0);	/* POPCNT */
+	CHECK(c->entries[0].ecx & (1u << 31));		/* hypervisor */
+	CHECK(c->entries[0].edx & (1u << 26));		/* SSE2 stays */
+	CHECK_EQ(c->entries[1].ebx & (1u << 5), 0);	/* AVX2 */
+	CHECK_EQ(c->entries[1].ebx & (1u << 20), 0);	/* SMAP: clac/stac fail */
+	CHECK_EQ(c->entries[1].ebx & (1u << 16), 0);	/* AVX-512F */
+	CHECK_EQ(c->entries[2].eax, 0);			/* no XSAVE state described */
+	CHECK_EQ(c->entries[3].edx & (1u << 27), 0);	/* RDTSCP */
+	CHECK(!cpuid_has_avx(c));
+	free(c);
+}
+
+TEST(hardware_host_keeps_features)
+{
+	struct kvm_cpuid2 *c = table();
+
+	cpuid_filter(c, false);
+	CHECK(c->entries[0].ecx & (1u << 26));		/* XSAVE */
+	CHECK(c->entries[0].ecx & (1u << 28));		/* AVX */
+	CHECK_EQ(c->entries[0].ecx & (1u << 27), 0);	/* OSXSAVE is the guest's to set */
+	CHECK(c->entries[1].ebx & (1u << 5));		/* AVX2 */
+	CHECK_EQ(c->entries[2].eax, 7);
+	CHECK(cpuid_has_avx(c));
+	free(c);
+}
+
+TEST_MAIN()
