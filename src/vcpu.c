@@ -450,8 +450,11 @@ void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg)
 {
 	(void)vm;
 	pthread_mutex_lock(&ctl_lock);
-	debug_wanted = *dbg;
-	debug_gen++;
+	/* unchanged settings cost no ioctl at the next run */
+	if (memcmp(&debug_wanted, dbg, sizeof(*dbg))) {
+		debug_wanted = *dbg;
+		debug_gen++;
+	}
 	pthread_mutex_unlock(&ctl_lock);
 }
 
