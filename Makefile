@@ -69,7 +69,7 @@ test-linux: all
 	B=$(B) tests/linux/test-linux.sh
 
 run: deps all guests
-	$(B)/hyve -c 2 -m 64M --kernel guests/build/demo.elf $(RUN_ARGS)
+	$(B)/hyve -c 2 -m 64M --kernel guests/build/demo.elf -G 127.0.0.1:1234 $(RUN_ARGS)
 
 deps:
 	@scripts/install-deps.sh
@@ -84,3 +84,4 @@ clean:
 
 .PHONY: all guests units test test-unit test-linux run deps install clean
 -include $(OBJS:.o=.d)
+-include mk/reliability.mk
