@@ -72,6 +72,7 @@ struct fake_target {
 	int nbps;
 	bool hw_unsupported;	/* Z1: -EOPNOTSUPP */
 
+	uint64_t range_start[FAKE_MAX_CPUS], range_end[FAKE_MAX_CPUS];	/* set_range */
 	int violations;		/* ops used while the machine ran */
 	char last_monitor[64];
 };
@@ -332,6 +333,17 @@ static inline int fake_monitor(void *t, const char *cmd, struct rsp_buf *out)
 static inline int fake_thread_extra(void *t, int cpu, char *buf, size_t cap)
 {
 	return snprintf(buf, cap, "%s", cpu == 1 ? "halted" : "");
+}
+
+static inline int fake_set_range(void *t, int cpu, uint64_t start, uint64_t end)
+{
+	struct fake_target *f = t;
+
+	if (cpu < 0 || cpu >= f->ncpus || start >= end)
+		return -EINVAL;
+	f->range_start[cpu] = start;
+	f->range_end[cpu] = end;
+	return 0;
 }
 
 static const struct gdb_target_ops fake_ops __attribute__((unused)) = {

@@ -9,6 +9,33 @@
 
 #include "session_harness.h"
 
+TEST(range_stepping)
+{
+	struct gdb_target_ops ops = fake_ops;
+	struct gdb_session *s;
+
+	ops.set_range = fake_set_range;
+	fake_init(&FT, 2);
+	s = gdb_session_new(&ops, &FT);
+	FT.notify = notify_session;
+	FT.notify_arg = s;
+	CHECK_EQ(gdb_session_attach(s), 0);
+	take(s);
+	CHECK_STR(req(s, "vCont?"), "vCont;c;C;s;S;t;r");
+	resume_pkt(s, "vCont;rffffffff80001000,ffffffff80001010:2;c");
+	CHECK_EQ(FT.actions[0], GDB_CONT);
+	CHECK_EQ(FT.actions[1], GDB_RANGE);
+	CHECK_EQ(FT.range_start[1], 0xffffffff80001000ULL);
+	CHECK_EQ(FT.range_end[1], 0xffffffff80001010ULL);
+	fake_hit(&FT, GDB_STOP_STEP, 1, 0);
+	take(s);
+	CHECK(G.n == 1 && !strcmp(G.pkt[0], "T05thread:2;core:1;"));
+	/* an empty or reversed range is refused, nothing runs */
+	CHECK(req(s, "vCont;r1010,1000:1")[0] == 'E');
+	CHECK(!gdb_session_running(s));
+	gdb_session_free(s);
+}
+
 TEST(vcont_actions)
 {
 	struct gdb_session *s = setup(3);
