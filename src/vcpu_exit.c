@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "breakpoint.h"
+#include "emulate.h"
 #include "io.h"
 #include "util.h"
 #include "gmem.h"
@@ -125,6 +126,37 @@ static enum exit_action exit_debug(struct vcpu *v)
 	return EA_DEBUG;
 }
 
+/*
+ * An instruction the host's emulator cannot run (and that CPUID cannot hide
+ * on such hosts): complete it here if it is one of the few we know.
+ */
+static bool emulate_fallback(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_fpu f;
+	const uint8_t *p;
+	uint64_t gpa;
+	size_t n = 15;
+	int len;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	gpa = rip_gpa(v, &r, &s);
+	while (n && !(p = gmem_ptr(&v->vm->mem, gpa, n)))
+		n--;		/* near the end of RAM: fewer bytes */
+	if (!n)
+		return false;
+	/* fwait with an x87 exception pending must fault: leave that to the guest's fate */
+	if (p[0] == 0x9b && (ioctl(v->fd, KVM_GET_FPU, &f) < 0 || (f.fsw & 0x80)))
+		return false;
+	len = x86_emulate(&r, p, n, !!(s.efer & (1 << 10)) && s.cs.l, s.cs.db);
+	if (!len)
+		return false;
+	r.rip += (uint64_t)len;
+	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
+}
+
 static enum exit_action exit_internal(struct vcpu *v)
 {
 	if (v->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
@@ -132,6 +164,8 @@ static enum exit_action exit_internal(struct vcpu *v)
 
 		if (r >= 0)
 			return (enum exit_action)r;
+		if (emulate_fallback(v))
+			return EA_CONTINUE;
 	}
 	return exit_fatal(v);
 }
