@@ -40,4 +40,17 @@ TEST(popcnt_64_32_16)
 	CHECK_EQ(x86_emulate(&r, q, 3, 1, 0), 0);	/* truncated */
 }
 
+TEST(clac_stac)
+{
+	struct kvm_regs r = { .rflags = 2 };
+	const uint8_t stac[] = { 0x0f, 0x01, 0xcb }, clac[] = { 0x0f, 0x01, 0xca };
+	const uint8_t other[] = { 0x0f, 0x01, 0xf9 };		/* rdtscp: not ours */
+
+	CHECK_EQ(x86_emulate(&r, stac, 3, 1, 0), 3);
+	CHECK_EQ(r.rflags, 2 | (1 << 18));
+	CHECK_EQ(x86_emulate(&r, clac, 3, 1, 0), 3);
+	CHECK_EQ(r.rflags, 2);
+	CHECK_EQ(x86_emulate(&r, other, 3, 1, 0), 0);
+}
+
 TEST_MAIN()

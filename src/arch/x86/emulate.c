@@ -5,6 +5,7 @@
 
 #define RFLAGS_ARITH	0x8d5ULL	/* CF PF AF ZF SF OF */
 #define RFLAGS_ZF	(1ULL << 6)
+#define RFLAGS_AC	(1ULL << 18)
 
 /* GPR by number (REX-extended), in the hardware encoding order. */
 static __u64 *gpr(struct kvm_regs *r, unsigned n)
@@ -61,5 +62,13 @@ int x86_emulate(struct kvm_regs *regs, const uint8_t *code, size_t len, int long
 		return 1;
 	if (code[0] == 0xf3)
 		return popcnt(regs, code, len, long64, db);
+	/* clac / stac: SMAP's AC flag */
+	if (len >= 3 && code[0] == 0x0f && code[1] == 0x01 && (code[2] == 0xca || code[2] == 0xcb)) {
+		if (code[2] == 0xca)
+			regs->rflags &= ~RFLAGS_AC;
+		else
+			regs->rflags |= RFLAGS_AC;
+		return 3;
+	}
 	return 0;
 }

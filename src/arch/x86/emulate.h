@@ -18,6 +18,7 @@
  * (rip not yet advanced) if done, 0 if it is not one we know.
  *   fwait (9b)                      -- no x87 exception pending: nothing to do
  *   popcnt r, r  (f3 [REX] 0f b8 /r, register form)
+ *   clac, stac   (0f 01 ca / cb: SMAP's RFLAGS.AC)
  */
 int x86_emulate(struct kvm_regs *regs, const uint8_t *code, size_t len, int long64, int db);
 
