@@ -1,0 +1,2 @@
+eval "monitor dump %s", $core
+detach

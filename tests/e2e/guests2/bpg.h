@@ -1,0 +1,42 @@
+/*
+ * bpg.h -- the breakpoint test guest's parts (bpg.c: boot, modes and
+ * helpers; bpg_watch.c: mode=watch; bpg_src.c: mode=step and mode=smp,
+ * built without optimisation; bpg_asm.S: code whose bytes and addresses
+ * the tests need exactly).
+ */
+#ifndef BPG_H
+#define BPG_H
+
+#include <stdint.h>
+
+#define NOINLINE __attribute__((noinline, noipa))
+
+/* bpg.c */
+extern volatile uint64_t bp_count;	/* #BP exceptions the guest's own handler saw */
+extern volatile uint64_t bp_last_rip;	/* the RIP the last #BP pushed */
+void bp_counter_install(void);
+NOINLINE void bpg_checkpoint(int n);	/* a place for `break`: does nothing */
+
+/* bpg_watch.c */
+int watch_main(void);
+extern uint64_t nbuf[512];
+
+/* bpg_src.c */
+int step_main(void);
+int smp_bsp_main(void);
+void smp_ap_main(int index);
+
+/* bpg_asm.S */
+uint64_t alias_fn(uint64_t x);		/* 3x + 1, runs under any alias */
+uint64_t alias_fn2(uint64_t x);		/* x + 7 */
+void guest_int3(void);			/* executes int3 at int3_site */
+extern char int3_site[], int3_after[];
+uint64_t wpage_fn(uint64_t x);		/* x + 0x100: code in the same page as wpage_var */
+extern volatile uint64_t wpage_var;
+extern char wpage[];
+__attribute__((noreturn)) void do_triple(void);
+__attribute__((noreturn)) void do_reset(void);
+__attribute__((noreturn)) void do_poweroff(void);
+extern char triple_at[], reset_after[], poweroff_after[];
+
+#endif
