@@ -90,6 +90,15 @@ void bp_sw_remove_all(const struct gmem *m)
 	pthread_mutex_unlock(&lock);
 }
 
+void bp_sw_lift(const struct gmem *m, uint64_t gpa)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nbps; i++)
+		if (bps[i].gpa == gpa)
+			restore(m, &bps[i]);
+	pthread_mutex_unlock(&lock);
+}
+
 void bp_sw_rearm(const struct gmem *m)
 {
 	pthread_mutex_lock(&lock);

@@ -22,6 +22,8 @@ int bp_sw_insert(const struct gmem *m, uint64_t gpa);
 int bp_sw_remove(const struct gmem *m, uint64_t gpa);
 /* Restore every original byte (detach, disconnect, kill). */
 void bp_sw_remove_all(const struct gmem *m);
+/* Put the original byte back at gpa for a moment (bp_sw_rearm restores the int3). */
+void bp_sw_lift(const struct gmem *m, uint64_t gpa);
 /* RAM was reloaded under the breakpoints: save the new bytes, put int3 back. */
 void bp_sw_rearm(const struct gmem *m);
 /* Is there one of our breakpoints at gpa? */

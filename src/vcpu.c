@@ -228,6 +228,34 @@ static void request_stop_locked(struct vm *vm)
 	notify_armed = true;
 }
 
+int vcpu_step_here(struct vcpu *v)
+{
+	int r = -EIO;
+
+	apply_guest_debug(v, true);
+	for (int i = 0; i < 64; i++) {
+		enum vcpu_stop_reason hint = v->exit_reason_hint;
+
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			r = -errno;
+			break;
+		}
+		if (v->run->exit_reason == KVM_EXIT_DEBUG) {
+			r = 0;
+			break;
+		}
+		if (v->run->exit_reason != KVM_EXIT_IO && v->run->exit_reason != KVM_EXIT_MMIO)
+			break;
+		vcpu_exit_dispatch(v);		/* a watchpoint hit sets the hint */
+		if (hint != STOP_NONE)
+			v->exit_reason_hint = hint;
+	}
+	v->debug_gen = ~0ULL;		/* back to the normal settings at the next run */
+	return r;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;

@@ -127,6 +127,12 @@ void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg);
 int vcpu_get_state(struct vcpu *vcpu, struct vcpu_state *st);
 int vcpu_set_state(struct vcpu *vcpu, const struct vcpu_state *st);
 
+/*
+ * On the vCPU's own thread: execute exactly one instruction now (single step
+ * with the debug server's settings), serving I/O exits on the way.  0 or -errno.
+ */
+int vcpu_step_here(struct vcpu *v);
+
 /* The vCPU whose thread this is, or NULL on any other thread. */
 struct vcpu *vcpu_current(void);
 

@@ -157,6 +157,30 @@ static bool emulate_fallback(struct vcpu *v)
 	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
 }
 
+/*
+ * The instruction sits in a page a read/access watchpoint took out of the
+ * memory slots, so KVM cannot fetch it: map the page read-only for this one
+ * step (accesses of this instruction to that page are then not trapped).
+ */
+static bool fetch_from_hidden_page(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t gpa;
+	int ret;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	gpa = rip_gpa(v, &r, &s);
+	if (gpa == ~0ULL || !watch_page_hidden(gpa))
+		return false;
+	if (vm_map_temp(v->vm, v->id, gpa & ~4095ULL))
+		return false;
+	ret = vcpu_step_here(v);
+	vm_unmap_temp(v->vm, v->id);
+	return ret == 0;
+}
+
 static enum exit_action exit_internal(struct vcpu *v)
 {
 	if (v->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
@@ -164,6 +188,8 @@ static enum exit_action exit_internal(struct vcpu *v)
 
 		if (r >= 0)
 			return (enum exit_action)r;
+		if (fetch_from_hidden_page(v))
+			return EA_CONTINUE;
 		if (emulate_fallback(v))
 			return EA_CONTINUE;
 	}

@@ -134,6 +134,20 @@ int vm_ram_layout(struct vm *vm, const uint64_t *pages, const enum ram_trap *tra
 	return r;
 }
 
+int vm_map_temp(struct vm *vm, int id, uint64_t gpa)
+{
+	void *host = gmem_ptr(&vm->mem, gpa, 4096);
+
+	if (!host)
+		return -EFAULT;
+	return set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)id, gpa, 4096, host, true);
+}
+
+void vm_unmap_temp(struct vm *vm, int id)
+{
+	set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)id, 0, 0, NULL, false);
+}
+
 int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly)
 {
 	struct kvm_userspace_memory_region r = {

@@ -12,7 +12,9 @@
 #include "gmem.h"
 
 #define VM_MAX_CPUS	64
-#define VM_RAM_SLOT_BASE 64		/* RAM slots use ids from here up */
+/* Memory slot ids: firmware and such from 0, per-vCPU temporary ones, then RAM. */
+#define VM_TEMP_SLOT_BASE 16		/* + vCPU id: a page mapped for one step */
+#define VM_RAM_SLOT_BASE 128		/* RAM slots use ids from here up */
 
 struct vcpu;
 
@@ -63,6 +65,14 @@ void vm_destroy(struct vm *vm);
 
 /* Map host memory at a GPA as a memory slot.  0 or -errno. */
 int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly);
+
+/*
+ * Map one page of RAM read-only for vCPU `id` for a moment (it must execute an
+ * instruction from a page trapped without a slot), and take it away again.
+ * Safe while other vCPUs run: no other slot covers a fully trapped page.
+ */
+int vm_map_temp(struct vm *vm, int id, uint64_t gpa);
+void vm_unmap_temp(struct vm *vm, int id);
 
 /* How a RAM page is trapped (watchpoints): its accesses exit to hyve. */
 enum ram_trap { RAM_TRAP_NONE, RAM_TRAP_WRITE /* read-only slot */, RAM_TRAP_ALL /* no slot */ };

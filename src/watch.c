@@ -46,10 +46,15 @@ static int relayout(struct vm *vm)
 
 			for (uint64_t pg = ALIGN_DOWN(p->gpa, PAGE); pg < p->gpa + p->len; pg += PAGE) {
 				if (n == cap) {
+					uint64_t *grown;
+
 					cap = cap ? cap * 2 : 16;
-					np = realloc(np, sizeof(*np) * (size_t)cap);
-					if (!np)
+					grown = realloc(np, sizeof(*np) * (size_t)cap);
+					if (!grown) {
+						free(np);
 						return -ENOMEM;
+					}
+					np = grown;
 				}
 				np[n++] = pg;
 			}
@@ -176,6 +181,19 @@ static bool trapped(uint64_t gpa)
 			hi = mid - 1;
 	}
 	return false;
+}
+
+bool watch_page_hidden(uint64_t gpa)
+{
+	uint64_t pg = ALIGN_DOWN(gpa, PAGE);
+	bool r = false;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < npages; i++)
+		if (pages[i] == pg)
+			r = traps[i] == RAM_TRAP_ALL;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 static bool matches(enum watch_type t, bool is_write)

@@ -35,6 +35,9 @@ int watch_del(struct vm *vm, enum watch_type type, uint64_t va, uint64_t len);
 void watch_clear(struct vm *vm);
 int watch_count(void);
 
+/* Is gpa in a page trapped without a slot (a read or access watchpoint)? */
+bool watch_page_hidden(uint64_t gpa);
+
 /*
  * An MMIO exit at gpa from a vCPU: if gpa lies in a page we trapped, complete
  * the access on guest RAM and return true, with *hit set (hit->type != 0) when a

@@ -102,8 +102,9 @@ static int mem_line(void *opaque, const struct pg_range *r)
 		rsp_buf_puts(m->o, "... (more mappings not shown)\n");
 		return 1;
 	}
+	/* inclusive end: the top mapping ends at 2^64 */
 	rsp_buf_printf(m->o, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " %10" PRIx64 " %s %s%s\n",
-		       r->va, r->va + r->size, r->pa, r->size, r->writable ? "rw" : "ro",
+		       r->va, r->va + (r->size - 1), r->pa, r->size, r->writable ? "rw" : "ro",
 		       r->user ? "user" : "sup ", r->nx ? " nx" : "");
 	return 0;
 }

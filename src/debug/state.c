@@ -138,6 +138,7 @@ struct xfer {
 	struct vm *vm;
 	uint8_t *buf;
 	bool write;
+	size_t done;		/* bytes moved, a chunk cut short by a fault included */
 };
 
 static int read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
@@ -157,6 +158,7 @@ static int xfer_chunk(void *opaque, uint64_t off, uint64_t gpa, size_t len)
 		bp_sw_write_through(&x->vm->mem, gpa, x->buf + off, (size_t)n);
 	else
 		bp_sw_shadow(gpa, x->buf + off, (size_t)n);
+	x->done = off + (size_t)n;
 	return n == (long)len ? 0 : -EFAULT;
 }
 
@@ -206,7 +208,7 @@ int dbg_translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa)
 /* Bytes done, or -errno if none.  Stops at the first unmapped or unbacked byte. */
 long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool write)
 {
-	struct xfer x = { t->vm, buf, write };
+	struct xfer x = { t->vm, buf, write, 0 };
 	struct walk_ctx w;
 	size_t done = 0;
 	int r;
@@ -231,6 +233,10 @@ long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t le
 	if (r)
 		return r;
 	r = walk_range(&w, addr, len, xfer_chunk, &x, &done);
+	/* walk_range counts whole chunks only: a read that runs into the end of
+	 * RAM inside one (a large page) still returns the bytes before it */
+	if (x.done > done)
+		done = x.done;
 	if (done)
 		return (long)done;
 	return r ? r : -EFAULT;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "breakpoint.h"
 #include "cpuid.h"
 #include "dbg.h"
 #include "debug_target.h"
@@ -128,7 +129,15 @@ static long t_write_mem(void *t, int cpu, uint64_t addr, const uint8_t *buf, siz
 
 static void stopped_on_event_thread(void *opaque)
 {
-	gdb_server_stopped();
+	struct dtarget *t = opaque;
+
+	/*
+	 * The notice may be stale: the vCPUs were released again since it was
+	 * queued (the debugger hung up, the next one attached).  Passing it on
+	 * would tell the new session a running machine is stopped.
+	 */
+	if (vcpu_all_parked(t->vm))
+		gdb_server_stopped();
 }
 
 /* Called by the vCPU layer when every vCPU is parked (any thread). */
@@ -162,6 +171,41 @@ static void skip_hw_break(struct dtarget *t, int cpu)
 	c->dirty = true;
 }
 
+/* Does the vCPU's pc equal an address the debugger set a Z0 at? */
+static bool at_known_break(struct dtarget *t, int cpu)
+{
+	struct dcache *c;
+
+	if (dbg_load(t, cpu, &c))
+		return true;
+	for (int i = 0; i < t->nsw; i++)
+		if (t->sw[i].va == c->st.regs.rip)
+			return true;
+	return false;
+}
+
+/*
+ * A vCPU resumed on top of one of our int3s that the debugger does not take
+ * out itself (it stopped there through an alias mapping): execute the real
+ * instruction once with the int3 lifted, this vCPU alone, then put it back.
+ */
+static void step_over_int3(struct dtarget *t, int cpu)
+{
+	struct dcache *c;
+	uint64_t gpa;
+
+	if (dbg_load(t, cpu, &c) || dbg_translate(t, cpu, c->st.regs.rip, &gpa) ||
+	    !bp_sw_at(gpa))
+		return;
+	dbg_flush(t);
+	bp_sw_lift(&t->vm->mem, gpa);
+	vcpu_run_one(t->vm, cpu, VCPU_STEP);
+	if (vcpu_wait_parked(t->vm, 2000))
+		log_warn("debug server: stepping vCPU %d over a breakpoint timed out", cpu);
+	bp_sw_rearm(&t->vm->mem);
+	dbg_invalidate(t);
+}
+
 /* The machine the guest asked to end: end it now that the debugger lets go. */
 static bool end_if_pending(struct dtarget *t)
 {
@@ -180,6 +224,9 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
 	if (end_if_pending(t))
 		return 0;
+	for (int i = 0; i < t->vm->ncpus; i++)
+		if (actions[i] != GDB_STAY && t->vm->vcpus[i]->stop_reason == STOP_BREAK)
+			step_over_int3(t, i);
 	/* only the reported vCPU: another one stopped at a breakpoint meets it again */
 	if (t->reported_cpu >= 0 && actions[t->reported_cpu] != GDB_STAY)
 		skip_hw_break(t, t->reported_cpu);
@@ -253,7 +300,12 @@ static int t_stop_info(void *tp, struct gdb_stop *out)
 		out->kind = GDB_STOP_STEP;
 		break;
 	case STOP_BREAK:
-		out->kind = GDB_STOP_SWBREAK;
+		/*
+		 * Hit through another mapping of the same physical instruction: gdb
+		 * knows no breakpoint at this pc, and `swbreak` would make it ignore
+		 * the stop as a stale one and resume into the int3 for ever.
+		 */
+		out->kind = at_known_break(t, best->id) ? GDB_STOP_SWBREAK : GDB_STOP_TRAP;
 		break;
 	case STOP_GUEST_EXIT:
 		out->kind = GDB_STOP_SIGNAL;
@@ -302,12 +354,24 @@ static int t_breakpoint(void *tp, bool insert, enum gdb_bp_type type, uint64_t a
 	return r;
 }
 
+/*
+ * Removing watchpoints re-lays the RAM slots, which vm_ram_layout allows only
+ * with every vCPU parked; a debugger that hangs up while the guest runs leaves
+ * them running (a vCPU then met its code or page tables missing: triple fault).
+ */
+static void park_all(struct dtarget *t)
+{
+	if (!vcpu_all_parked(t->vm))
+		vcpu_stop_all(t->vm);
+}
+
 static void t_detach(void *tp)
 {
 	struct dtarget *t = tp;
 	enum vcpu_action act[VM_MAX_CPUS];
 
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
+	park_all(t);
 	t->last_cpu = t->cur_cpu = 0;
 	t->phys = false;
 	t->cr3_set = false;
@@ -324,6 +388,7 @@ static void t_detach(void *tp)
 static void t_kill(void *tp)
 {
 	__atomic_store_n(&T(tp)->attached, false, __ATOMIC_SEQ_CST);
+	park_all(T(tp));
 	dbg_remove_all(T(tp));
 	vm_force_exit(T(tp)->vm, EXIT_POWEROFF, "killed by the debugger");
 }

@@ -321,6 +321,11 @@ static void handle_vcont(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_err(s, -EINVAL);
 		return;
 	}
+	/* set_range() below may only touch a stopped machine (resume() says EBUSY too) */
+	if (s->running) {
+		sess_send_err(s, -EBUSY);
+		return;
+	}
 	for (int k = 0; k < count; k++) {
 		if (acts[k].action == 'r' && !s->ops->set_range) {	/* not advertised */
 			sess_send_err(s, -EINVAL);

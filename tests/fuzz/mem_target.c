@@ -110,6 +110,7 @@ struct xfer {
 	struct mem_target *m;
 	uint8_t *buf;
 	bool write;
+	size_t done;		/* a chunk cut short by a fault included */
 };
 
 static int xfer_chunk(void *opaque, uint64_t off, uint64_t gpa, size_t len)
@@ -119,14 +120,14 @@ static int xfer_chunk(void *opaque, uint64_t off, uint64_t gpa, size_t len)
 
 	if (n)
 		phys_rw(x->m, gpa, x->buf + off, n, x->write);
-	/* walk_range counts only whole chunks: a short one ends the transfer here. */
+	x->done = off + n;
 	return n == len ? 0 : -EFAULT;
 }
 
 static long xfer(struct mem_target *m, int cpu, uint64_t addr, uint8_t *buf, size_t len,
 		 bool write)
 {
-	struct xfer x = { m, buf, write };
+	struct xfer x = { m, buf, write, 0 };
 	struct walk_ctx w;
 	size_t done = 0;
 	int r;
@@ -147,7 +148,10 @@ static long xfer(struct mem_target *m, int cpu, uint64_t addr, uint8_t *buf, siz
 	}
 	walk_ctx_of(m, cpu, &w);
 	r = walk_range(&w, addr, len, xfer_chunk, &x, &done);
-	MT_ASSERT(done <= len);
+	MT_ASSERT(done <= len && x.done <= len);
+	/* as the hypervisor: the bytes of a chunk before the fault count too */
+	if (x.done > done)
+		done = x.done;
 	if (done)
 		return (long)done;
 	return r ? r : -EFAULT;
