@@ -85,3 +85,4 @@ clean:
 .PHONY: all guests units test test-unit test-linux run deps install clean
 -include $(OBJS:.o=.d)
 -include mk/reliability.mk
+-include mk/bench.mk

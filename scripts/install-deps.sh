@@ -3,7 +3,7 @@
 # Debian 12, only what is missing.  Run as root (or with sudo available).
 set -eu
 PKGS="gcc make binutils libc6-dev linux-libc-dev gdb lldb python3 qemu-system-x86 seabios
-      xz-utils cpio busybox-static groff-base"
+      xz-utils cpio busybox-static groff-base clang libclang-rt-14-dev clang-tidy cppcheck"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

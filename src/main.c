@@ -71,34 +71,38 @@ int main(int argc, char **argv)
 	log_debug_on = config_bool("log.debug");
 
 	/* Everything the user named must exist and make sense before KVM is touched. */
-	if (boot_read_images(&img, err, sizeof(err)))
-		die("%s", err);
-	r = event_init();
-	if (r)
-		die("event loop: %s", strerror(-r));
-	r = setup_signals();
-	if (r)
-		die("signals: %s", strerror(-r));
-
-	r = vm_create(&vm, (int)config_uint("cpus"), config_uint("memory"), err, sizeof(err));
-	if (r) {
-		vm_destroy(&vm);
+	if (boot_read_images(&img, err, sizeof(err))) {
+		boot_free_images(&img);		/* what was read before the failure */
 		die("%s", err);
 	}
-	if (boot_load(&vm, &img, &bs, err, sizeof(err))) {
+	r = event_init();
+	if (!r)
+		r = setup_signals();
+	if (r) {
+		boot_free_images(&img);
+		die("event loop: %s", strerror(-r));
+	}
+
+	r = vm_create(&vm, (int)config_uint("cpus"), config_uint("memory"), err, sizeof(err));
+	if (!r)
+		r = boot_load(&vm, &img, &bs, err, sizeof(err));
+	if (r) {
 		vm_destroy(&vm);
+		boot_free_images(&img);
 		die("%s", err);
 	}
 	r = devices_init(&vm);
 	if (r) {
 		/* the device has said what is wrong, in one line */
 		vm_destroy(&vm);
+		boot_free_images(&img);
 		return EXIT_ERROR;
 	}
 	r = boot_vcpu(&vm, &bs);
 	if (r) {
 		devices_exit(&vm);
 		vm_destroy(&vm);
+		boot_free_images(&img);
 		die("cannot set the boot vCPU's registers: %s", strerror(-r));
 	}
 	if (config_is_set("gdb.port") || config_is_set("gdb.unix")) {
@@ -106,12 +110,16 @@ int main(int argc, char **argv)
 		if (!target || gdb_server_start(&debug_target_ops, target)) {
 			devices_exit(&vm);
 			vm_destroy(&vm);
+			boot_free_images(&img);
 			die("cannot start the debug server");
 		}
 		/* `w`: not one guest instruction before the debugger says continue */
 		if (config_bool("gdb.wait"))
 			vcpu_ctl_init_stopped(&vm);
 	} else if (config_bool("gdb.wait")) {
+		devices_exit(&vm);
+		vm_destroy(&vm);
+		boot_free_images(&img);
 		die("gdb.wait needs a debug server port (-G w[ADDRESS:]PORT)");
 	}
 

@@ -1,0 +1,17 @@
+# mk/bench.mk -- `make bench`: hyve's debug server measured side by side with
+# QEMU's gdbstub on guests/build/bench.elf (tools/bench/, doc/benchmark.md).
+# Results: build/bench/bench.txt (the table), build/bench/bench.json (every
+# sample), build/bench/logs/ (the stubs' console output).
+
+BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
+BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/%.o)
+
+$(B)/bench/rspbench: $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+bench: $(B)/hyve $(B)/bench/rspbench guests
+	B=$(B) tools/bench/run.sh
+
+.PHONY: bench
+-include $(BENCH_OBJ:.o=.d)
