@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build-linux-guest.sh [OUTDIR] -- build the Linux test guest for hyve from Debian 12
 # packages.  Nothing is installed on the host (the .debs are only downloaded with
-# `apt-get download` and unpacked with dpkg-deb), except xz-utils/cpio when missing.
+# `apt-get download` and unpacked with dpkg-deb), except xz-utils when it is missing.
 #
 # OUTDIR defaults to $LINUX_GUEST, else build/linux.  It receives:
 #   vmlinuz            the bzImage of linux-image-6.1.0-N-amd64 (the package that
@@ -25,7 +25,8 @@
 #   WITH_SYSTEM_MAP=1      also produce the real System.map.  The image package ships a
 #                          one-line placeholder; the real file is only in
 #                          linux-image-6.1.0-N-amd64-dbg, an ~860 MB download.  The .deb is
-#                          deleted after the file is pulled out (KEEP_DBG_DEB=1 keeps it).
+#                          deleted after the file is pulled out (KEEP_DBG_DEB=1 keeps it);
+#                          the file itself stays cached in OUTDIR/debs for later runs.
 #   WITH_DEBUG_VMLINUX=1   also produce vmlinux-debug, the ~630 MB DWARF vmlinux from the
 #                          same -dbg package (for symbolic debugging with gdb); implies the
 #                          -dbg download.
@@ -33,7 +34,7 @@
 #                          the packages.
 #
 # Needs: Debian 12 (bookworm) amd64, apt, dpkg-deb; root to run `apt-get update` or to
-# install xz-utils/cpio, and to create /dev/console in the initramfs (without root /init
+# install xz-utils, and to create /dev/console in the initramfs (without root /init
 # falls back to opening it after mounting devtmpfs).
 # Exit status: 0 done (or up to date), 1 error (the reason is printed), 2 usage.
 set -euo pipefail
@@ -103,10 +104,23 @@ say "kernel: $KPKG $KVER; busybox-static $BBVER"
 OUTPUTS="vmlinuz vmlinux config initramfs.cpio.gz"
 [ "$WITH_SYSTEM_MAP" = 1 ] && OUTPUTS="$OUTPUTS System.map"
 [ "$WITH_DEBUG_VMLINUX" = 1 ] && OUTPUTS="$OUTPUTS vmlinux-debug"
-INPUTS="kernel=$KPKG=$KVER busybox=$BBVER outputs=$OUTPUTS
+# The optional -dbg files do not enter INPUTS: runs with and without WITH_SYSTEM_MAP
+# share one OUTDIR without rebuilding each other's outputs.  They are kept only while
+# they are the ones extracted for the current kernel (DBGX, see below).
+INPUTS="kernel=$KPKG=$KVER busybox=$BBVER
 script=$(sha256sum <"$SELF" | cut -d' ' -f1) init=$(sha256sum <"$INIT_SRC" | cut -d' ' -f1)"
 fresh=1
 for f in $OUTPUTS MANIFEST; do [ -s "$OUT/$f" ] || fresh=0; done
+DBGX="$DEBS/dbg-$KREL-$(printf '%s' "$KVER" | tr ':' '_')"
+if [ -e "$OUT/System.map" ] && ! cmp -s "$OUT/System.map" "$DBGX/System.map-$KREL"; then
+	say "removing System.map of another kernel"
+	rm -f "$OUT/System.map"
+fi
+if [ -e "$OUT/vmlinux-debug" ] && ! [ "$OUT/vmlinux-debug" -ef "$DBGX/vmlinux-$KREL" ] &&
+	[ "$(stat -c %s "$OUT/vmlinux-debug")" != "$(stat -c %s "$DBGX/vmlinux-$KREL" 2>/dev/null)" ]; then
+	say "removing vmlinux-debug of another kernel"
+	rm -f "$OUT/vmlinux-debug"
+fi
 if [ "$fresh" = 1 ] && [ "$(cat "$OUT/.inputs" 2>/dev/null)" = "$INPUTS" ]; then
 	say "up to date: $OUT"
 	exit 0
@@ -143,7 +157,10 @@ fetch() {
 		die "apt-get download $pkg=$ver failed (no network to the Debian mirror? stale lists: apt-get update)"
 	fi
 	got=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n 1)
-	[ -n "$got" ] && [ -s "$got" ] || { rm -rf "$tmp"; die "apt-get download $pkg left no .deb"; }
+	if [ -z "$got" ] || [ ! -s "$got" ]; then
+		rm -rf "$tmp"
+		die "apt-get download $pkg left no .deb"
+	fi
 	mv "$got" "$deb"
 	rm -rf "$tmp"
 	printf '%s\n' "$deb"
@@ -212,22 +229,38 @@ fi
 
 # ------------------------------------------------------------------ -dbg package
 if [ "$WITH_SYSTEM_MAP" = 1 ]; then
-	DBGPKG="$KPKG-dbg"
-	DBGVER=$(pkg_version "$DBGPKG")
-	[ "$DBGVER" = "$KVER" ] || die "$DBGPKG has version '${DBGVER:-none}', $KPKG has $KVER"
-	say "WITH_SYSTEM_MAP: the real System.map is in $DBGPKG (~860 MB download)"
-	DBGDEB=$(fetch "$DBGPKG" "$DBGVER")
-	members="./usr/lib/debug/boot/System.map-$KREL"
-	[ "$WITH_DEBUG_VMLINUX" = 1 ] && members="$members ./usr/lib/debug/boot/vmlinux-$KREL"
-	say "unpacking $(echo "$members" | sed 's|\./usr/lib/debug/boot/||g')"
-	# --occurrence lets tar stop once it has them; dpkg-deb then dies of SIGPIPE.
-	# shellcheck disable=SC2086
-	{ dpkg-deb --fsys-tarfile "$DBGDEB" 2>/dev/null || true; } |
-		tar -xf - -C "$WORK" --occurrence=1 $members ||
-		die "$DBGDEB lacks $members"
-	mv "$WORK/usr/lib/debug/boot/System.map-$KREL" "$WORK/System.map"
-	[ "$WITH_DEBUG_VMLINUX" = 1 ] && mv "$WORK/usr/lib/debug/boot/vmlinux-$KREL" "$WORK/vmlinux-debug"
-	[ "${KEEP_DBG_DEB:-0}" = 1 ] || rm -f "$DBGDEB"
+	# What we pull out of the -dbg package is kept (per version) so that the
+	# ~860 MB .deb is downloaded once, not each time the outputs are rebuilt.
+	want="System.map-$KREL"
+	[ "$WITH_DEBUG_VMLINUX" = 1 ] && want="$want vmlinux-$KREL"
+	missing=""
+	for f in $want; do [ -s "$DBGX/$f" ] || missing="$missing ./usr/lib/debug/boot/$f"; done
+	if [ -n "$missing" ]; then
+		DBGPKG="$KPKG-dbg"
+		DBGVER=$(pkg_version "$DBGPKG")
+		[ "$DBGVER" = "$KVER" ] || die "$DBGPKG has version '${DBGVER:-none}', $KPKG has $KVER"
+		say "WITH_SYSTEM_MAP: the real System.map is in $DBGPKG (~860 MB download)"
+		DBGDEB=$(fetch "$DBGPKG" "$DBGVER")
+		say "unpacking${missing//.\/usr\/lib\/debug\/boot\//} from $DBGPKG"
+		mkdir -p "$DBGX"
+		# --occurrence lets tar stop once it has them; dpkg-deb then dies of SIGPIPE.
+		# shellcheck disable=SC2086
+		{ dpkg-deb --fsys-tarfile "$DBGDEB" 2>/dev/null || true; } |
+			tar -xf - -C "$WORK" --occurrence=1 $missing ||
+			die "$DBGDEB lacks$missing"
+		for f in $want; do
+			[ -s "$WORK/usr/lib/debug/boot/$f" ] && mv "$WORK/usr/lib/debug/boot/$f" "$DBGX/$f"
+		done
+		[ "${KEEP_DBG_DEB:-0}" = 1 ] || rm -f "$DBGDEB"
+	else
+		say "cached: $want (from the -dbg package)"
+	fi
+	cp "$DBGX/System.map-$KREL" "$WORK/System.map"
+	# 630 MB: a hard link where the file system allows it, not a copy.
+	if [ "$WITH_DEBUG_VMLINUX" = 1 ]; then
+		ln -f "$DBGX/vmlinux-$KREL" "$WORK/vmlinux-debug" 2>/dev/null ||
+			cp "$DBGX/vmlinux-$KREL" "$WORK/vmlinux-debug"
+	fi
 fi
 
 # ------------------------------------------------------------------ initramfs
@@ -273,8 +306,10 @@ done
 	echo "busybox_package: busybox-static $BBVER"
 	echo "vmlinux_entry: $(readelf -h "$OUT/vmlinux" 2>/dev/null | awk '/Entry point/ { print $4 }')"
 	echo "sha256:"
+	# shellcheck disable=SC2086 # a list of plain names
 	(cd "$OUT" && sha256sum $OUTPUTS | sed 's/^/  /')
 } >"$OUT/MANIFEST"
 printf '%s\n' "$INPUTS" >"$OUT/.inputs"
 say "done: $OUT"
+# shellcheck disable=SC2086
 (cd "$OUT" && ls -l $OUTPUTS MANIFEST) >&2
