@@ -49,6 +49,9 @@ static const struct key_def keys[] = {
 	    "debug server Unix socket path (instead of TCP)" }, NULL },
 	{ { "gdb.wait", CFG_BOOL, "false", 0, 0,
 	    "hold the guest before its first instruction until a debugger continues" }, NULL },
+	{ { "cpu.pin", CFG_BOOL, "true", 0, 0,
+	    "with more host CPUs than vCPUs, keep the event thread on a CPU of its own" },
+	  NULL },
 	{ { "log.debug", CFG_BOOL, "false", 0, 0, "verbose debug messages" }, NULL },
 };
 

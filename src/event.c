@@ -233,6 +233,11 @@ static void *loop(void *arg)
 	}
 }
 
+pthread_t event_thread_id(void)
+{
+	return thread;
+}
+
 int event_start(void)
 {
 	int r = pthread_create(&thread, NULL, loop, NULL);

@@ -126,6 +126,8 @@ int main(int argc, char **argv)
 	r = event_start();
 	if (!r)
 		r = vcpus_start(&vm);
+	if (!r && config_bool("cpu.pin"))
+		vcpus_pin(&vm, event_thread_id());
 	if (r) {
 		vm_request_exit(&vm, EXIT_ERROR, NULL);
 		log_err("cannot start threads: %s", strerror(-r));

@@ -9,6 +9,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,12 +48,6 @@ static bool step_irq;		/* interrupts allowed during steps */
 static struct kvm_guest_debug debug_wanted;	/* the debug server's settings */
 static uint64_t debug_gen;	/* bumped on every change of debug_wanted */
 
-static __thread struct vcpu *this_vcpu;
-
-struct vcpu *vcpu_current(void)
-{
-	return this_vcpu;
-}
 
 static void kick_handler(int sig)
 {
@@ -112,13 +107,50 @@ void vcpu_destroy(struct vcpu *v)
 	free(v);
 }
 
-/* Caller holds ctl_lock. */
+/*
+ * vCPUs to kick, collected under ctl_lock and kicked after it is dropped: a
+ * kicked thread leaves KVM_RUN and wants the lock at once.
+ */
+struct kicks {
+	int n;
+	struct vcpu *v[VM_MAX_CPUS];
+};
+
+static __thread struct vcpu *this_vcpu;
+
+/* Caller holds ctl_lock: note v for kick_all unless it is parked or ourself. */
+static void want_kick(struct kicks *k, struct vcpu *v)
+{
+	if (v->parked || !v->thread_started || v == this_vcpu)
+		return;
+	k->v[k->n++] = v;
+}
+
+/*
+ * Without ctl_lock.  immediate_exit covers a thread about to enter KVM_RUN,
+ * the signal one inside it; a thread that parked meanwhile keeps a stale
+ * immediate_exit, cleared (under the lock) before it next runs.
+ */
+static void kick_all(const struct kicks *k)
+{
+	for (int i = 0; i < k->n; i++) {
+		__atomic_store_n(&k->v[i]->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(k->v[i]->thread, SIG_KICK);
+	}
+}
+
+struct vcpu *vcpu_current(void)
+{
+	return this_vcpu;
+}
+
+/* Caller holds ctl_lock (shutdown only). */
 static void kick(struct vcpu *v)
 {
-	if (v->parked || !v->thread_started)
-		return;
-	v->run->immediate_exit = 1;
-	pthread_kill(v->thread, SIG_KICK);
+	struct kicks k = { 0 };
+
+	want_kick(&k, v);
+	kick_all(&k);
 }
 
 /*
@@ -218,12 +250,15 @@ static void maybe_notify_locked(struct vm *vm)
 	pthread_mutex_lock(&ctl_lock);
 }
 
-/* Caller holds ctl_lock: ask every vCPU to park and arm the notification. */
-static void request_stop_locked(struct vm *vm)
+/*
+ * Caller holds ctl_lock: ask every vCPU to park and arm the notification;
+ * the caller kicks `k` once it has dropped the lock.
+ */
+static void request_stop_locked(struct vm *vm, struct kicks *k)
 {
 	for (int i = 0; i < vm->ncpus; i++) {
 		vm->vcpus[i]->action = VCPU_STAY;
-		kick(vm->vcpus[i]);
+		want_kick(k, vm->vcpus[i]);
 	}
 	notify_armed = true;
 }
@@ -320,6 +355,8 @@ static void *vcpu_thread(void *arg)
 			continue;
 		if (ea == EA_CONTINUE)
 			continue;
+		struct kicks k = { 0 };
+
 		pthread_mutex_lock(&ctl_lock);
 		if (ea == EA_DEBUG) {
 			if (act == VCPU_STEP || act == VCPU_RANGE)
@@ -329,10 +366,11 @@ static void *vcpu_thread(void *arg)
 					 STOP_DEBUG;
 			v->exit_reason_hint = STOP_NONE;
 			v->stop_seq = ++stop_seq;
-			request_stop_locked(v->vm);	/* all-stop */
+			request_stop_locked(v->vm, &k);	/* all-stop */
 		}
 		v->action = VCPU_STAY;
 		pthread_mutex_unlock(&ctl_lock);
+		kick_all(&k);
 	}
 }
 
@@ -357,6 +395,29 @@ int vcpus_start(struct vm *vm)
 		pthread_mutex_unlock(&ctl_lock);
 	}
 	return 0;
+}
+
+void vcpus_pin(struct vm *vm, pthread_t other)
+{
+	cpu_set_t allowed, one;
+	int cpus[CPU_SETSIZE], n = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			cpus[n++] = c;
+	if (n <= vm->ncpus)
+		return;		/* no spare CPU: pinning would only crowd them */
+	CPU_ZERO(&one);
+	CPU_SET(cpus[0], &one);
+	pthread_setaffinity_np(other, sizeof(one), &one);
+	for (int i = 0; i < vm->ncpus; i++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpus[1 + i % (n - 1)], &one);
+		pthread_setaffinity_np(vm->vcpus[i]->thread, sizeof(one), &one);
+	}
+	log_debug("pinned the event thread to CPU %d, vCPUs to the other %d", cpus[0], n - 1);
 }
 
 void vcpus_join(struct vm *vm)
@@ -410,11 +471,16 @@ bool vcpu_all_parked(struct vm *vm)
 
 int vcpu_stop_all(struct vm *vm)
 {
+	struct kicks k = { 0 };
+
 	pthread_mutex_lock(&ctl_lock);
 	for (int i = 0; i < vm->ncpus; i++) {
 		vm->vcpus[i]->action = VCPU_STAY;
-		kick(vm->vcpus[i]);
+		want_kick(&k, vm->vcpus[i]);
 	}
+	pthread_mutex_unlock(&ctl_lock);
+	kick_all(&k);
+	pthread_mutex_lock(&ctl_lock);
 	while (!all_parked_locked(vm) && !exiting)
 		pthread_cond_wait(&parked_cond, &ctl_lock);
 	pthread_mutex_unlock(&ctl_lock);
@@ -432,10 +498,13 @@ void vcpu_set_stop_notify(struct vm *vm, void (*fn)(void *opaque), void *opaque)
 
 int vcpu_request_stop_all(struct vm *vm)
 {
+	struct kicks k = { 0 };
+
 	pthread_mutex_lock(&ctl_lock);
-	request_stop_locked(vm);
+	request_stop_locked(vm, &k);
 	maybe_notify_locked(vm);	/* already parked: notify now */
 	pthread_mutex_unlock(&ctl_lock);
+	kick_all(&k);
 	return 0;
 }
 

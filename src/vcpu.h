@@ -79,6 +79,13 @@ int vcpu_create(struct vm *vm, int id, struct vcpu **out);
 void vcpu_destroy(struct vcpu *vcpu);
 /* Start the vCPU threads (vCPUs run unless vcpu_ctl_init_stopped was called). */
 int vcpus_start(struct vm *vm);
+/*
+ * When the host lets us use more CPUs than there are vCPUs, give `other` (the
+ * event thread) a CPU of its own and spread the vCPU threads over the rest:
+ * on a host kernel without preemption a thread that has to share a CPU with
+ * a vCPU inside KVM_RUN can wait a whole tick (4 ms) to run.  No-op otherwise.
+ */
+void vcpus_pin(struct vm *vm, pthread_t other);
 /* Make every thread exit and join them (shutdown). */
 void vcpus_join(struct vm *vm);
 

@@ -296,6 +296,28 @@ static int encode(uint8_t *out, size_t cap, const uint8_t *p, size_t n, bool rle
 		return -ENOSPC;
 	limit = cap - 3;		/* room for "#xx" */
 	out[o++] = '$';
+	while (i < n && !rle) {
+		/* the hot path: copy a whole run of plain bytes at once */
+		size_t j = i;
+		unsigned run_sum = 0;
+
+		while (j < n && !must_escape[p[j]])
+			run_sum += p[j++];
+		if (o + (j - i) > limit)
+			return -ENOSPC;
+		memcpy(out + o, p + i, j - i);
+		o += j - i;
+		sum += (uint8_t)run_sum;
+		i = j;
+		if (i < n) {
+			if (o + 2 > limit)
+				return -ENOSPC;
+			out[o++] = '}';
+			out[o++] = p[i] ^ 0x20;
+			sum += '}' + (uint8_t)(p[i] ^ 0x20);
+			i++;
+		}
+	}
 	while (i < n) {
 		uint8_t c = p[i];
 

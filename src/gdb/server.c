@@ -161,6 +161,10 @@ static void on_conn(int fd, uint32_t events, void *opaque)
 				srv.busy = false;
 				if (gdb_session_output(srv.sess)->len >= OUT_HIGH_WATER)
 					break;
+				/* a short read emptied the socket: skip the recv that
+				 * would only say EAGAIN (epoll is level-triggered) */
+				if ((size_t)n < sizeof(buf))
+					break;
 				continue;
 			}
 			if (n < 0 && errno == EINTR)

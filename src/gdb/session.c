@@ -47,14 +47,18 @@ void sess_send(struct gdb_session *s, const void *payload, size_t n)
 
 	if (s->trace)
 		trace_packet("->", payload, n);
-	/* Run lengths shrink zero-filled registers and memory; GDB and LLDB decode them. */
-	if (rsp_buf_put_packet(&s->out, payload, n, true)) {
+	/*
+	 * No run-length encoding: it saves bytes on loopback, where bytes are
+	 * cheap, and costs every client a decoding pass (QEMU does not use it).
+	 */
+	if (rsp_buf_put_packet(&s->out, payload, n, false)) {
 		/* Out of memory: GDB will time out and resend; nothing better to do. */
 		log_err("debug server: cannot queue a reply of %zu bytes", n);
 		return;
 	}
+	/* kept for a resend on '-', which no-ack mode never asks for */
 	s->last.len = 0;
-	if (rsp_buf_put(&s->last, s->out.data + start, s->out.len - start))
+	if (!s->noack && rsp_buf_put(&s->last, s->out.data + start, s->out.len - start))
 		s->last.len = 0;
 }
 
