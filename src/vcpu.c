@@ -616,7 +616,7 @@ static bool is_parked(struct vcpu *v)
 	return p;
 }
 
-int vcpu_get_state(struct vcpu *v, struct vcpu_state *st)
+int vcpu_get_state_parts(struct vcpu *v, struct vcpu_state *st, unsigned parts)
 {
 	struct {
 		struct kvm_msrs h;
@@ -625,17 +625,26 @@ int vcpu_get_state(struct vcpu *v, struct vcpu_state *st)
 
 	if (!is_parked(v))
 		return -EBUSY;
-	memset(st, 0, sizeof(*st));
-	if (ioctl(v->fd, KVM_GET_REGS, &st->regs) < 0 ||
-	    ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0 ||
-	    ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0 ||
-	    ioctl(v->fd, KVM_GET_DEBUGREGS, &st->dregs) < 0 ||
-	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &st->events) < 0 ||
-	    ioctl(v->fd, KVM_GET_MP_STATE, &st->mp) < 0)
+	if ((parts & VS_CORE) &&
+	    (ioctl(v->fd, KVM_GET_REGS, &st->regs) < 0 ||
+	     ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0 ||
+	     ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0))
 		return -errno;
-	if (ioctl(v->fd, KVM_GET_MSRS, &msrs) == 1)
+	if ((parts & VS_CORE) && ioctl(v->fd, KVM_GET_MSRS, &msrs) == 1)
 		st->kernel_gs_base = msrs.e[0].data;
+	if ((parts & VS_EXTRA) &&
+	    (ioctl(v->fd, KVM_GET_DEBUGREGS, &st->dregs) < 0 ||
+	     ioctl(v->fd, KVM_GET_VCPU_EVENTS, &st->events) < 0 ||
+	     ioctl(v->fd, KVM_GET_MP_STATE, &st->mp) < 0))
+		return -errno;
+	st->parts |= parts;
 	return 0;
+}
+
+int vcpu_get_state(struct vcpu *v, struct vcpu_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	return vcpu_get_state_parts(v, st, VS_ALL);
 }
 
 int vcpu_set_state(struct vcpu *v, const struct vcpu_state *st)
@@ -646,15 +655,20 @@ int vcpu_set_state(struct vcpu *v, const struct vcpu_state *st)
 	} msrs = { .h.nmsrs = 1, .e[0] = { .index = MSR_KERNEL_GS_BASE,
 					   .data = st->kernel_gs_base } };
 
+	unsigned parts = st->parts ? st->parts : VS_ALL;
+
 	if (!is_parked(v))
 		return -EBUSY;
-	if (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0 ||
-	    ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0 ||
-	    ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0 ||
-	    ioctl(v->fd, KVM_SET_DEBUGREGS, &st->dregs) < 0 ||
-	    ioctl(v->fd, KVM_SET_MP_STATE, &st->mp) < 0)
+	if ((parts & VS_CORE) &&
+	    (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0 ||
+	     ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0 ||
+	     ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0))
 		return -errno;
-	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
+	if ((parts & VS_EXTRA) &&
+	    (ioctl(v->fd, KVM_SET_DEBUGREGS, &st->dregs) < 0 ||
+	     ioctl(v->fd, KVM_SET_MP_STATE, &st->mp) < 0))
+		return -errno;
+	if ((parts & VS_CORE) && ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
 		return -EIO;
 	return 0;
 }

@@ -31,8 +31,14 @@ enum vcpu_stop_reason {
 	STOP_GUEST_EXIT,	/* the guest ended the machine (guest_exit_status) */
 };
 
+/* Parts of struct vcpu_state, to read or write only what is needed. */
+#define VS_CORE		1u	/* regs, sregs, fpu, kernel_gs_base: what gdb shows */
+#define VS_EXTRA	2u	/* debug registers, pending events, MP state */
+#define VS_ALL		(VS_CORE | VS_EXTRA)
+
 /* The complete architectural state the VMM can read and write. */
 struct vcpu_state {
+	unsigned parts;		/* which parts are valid (set by vcpu_get_state*) */
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_fpu fpu;
@@ -132,6 +138,9 @@ void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg);
 
 /* Full state of a parked vCPU.  0, -EBUSY if it is running, or -errno. */
 int vcpu_get_state(struct vcpu *vcpu, struct vcpu_state *st);
+/* Read these parts (VS_*) into st, adding them to st->parts.  Same returns. */
+int vcpu_get_state_parts(struct vcpu *vcpu, struct vcpu_state *st, unsigned parts);
+/* Write back the parts st holds (st->parts). */
 int vcpu_set_state(struct vcpu *vcpu, const struct vcpu_state *st);
 
 /*

@@ -57,6 +57,8 @@ struct dtarget {
 /* state.c */
 /* The vCPU's snapshot, fetched from KVM once per stop.  0 or -errno. */
 int dbg_load(struct dtarget *t, int cpu, struct dcache **out);
+/* The same, with debug registers, events and MP state too (monitor, dumps). */
+int dbg_load_full(struct dtarget *t, int cpu, struct dcache **out);
 void dbg_to_gdb(const struct dtarget *t, const struct dcache *c, struct x86_gdb_state *g);
 void dbg_from_gdb(struct dcache *c, const struct x86_gdb_state *g);
 /* Forget every snapshot without writing it back (the machine was reset). */

@@ -47,7 +47,7 @@ static void seg(struct rsp_buf *o, const char *name, const struct kvm_segment *s
 static int info_registers(struct dtarget *t, struct rsp_buf *o)
 {
 	struct dcache *c;
-	int r = dbg_load(t, t->cur_cpu, &c);
+	int r = dbg_load_full(t, t->cur_cpu, &c);
 	const struct kvm_regs *g;
 	const struct kvm_sregs *s;
 	const struct kvm_debugregs *d;
@@ -133,7 +133,7 @@ static int status(struct dtarget *t, struct rsp_buf *o)
 	for (int i = 0; i < t->vm->ncpus; i++) {
 		struct dcache *c;
 
-		if (dbg_load(t, i, &c) == 0)
+		if (dbg_load_full(t, i, &c) == 0)
 			rsp_buf_printf(o, "vCPU %d: %s mode, rip=%016llx, %s\n", i,
 				       mode_name(&c->st.sregs),
 				       (unsigned long long)c->st.regs.rip,

@@ -18,7 +18,9 @@ int dbg_load(struct dtarget *t, int cpu, struct dcache **out)
 		return -EINVAL;
 	c = &t->cache[cpu];
 	if (!c->valid) {
-		r = vcpu_get_state(t->vm->vcpus[cpu], &c->st);
+		/* what gdb shows; debug registers and MP state only on demand */
+		memset(&c->st, 0, sizeof(c->st));
+		r = vcpu_get_state_parts(t->vm->vcpus[cpu], &c->st, VS_CORE);
 		if (r)
 			return r;
 		memset(c->ymmh, 0, sizeof(c->ymmh));
@@ -34,6 +36,15 @@ int dbg_load(struct dtarget *t, int cpu, struct dcache **out)
 	}
 	*out = c;
 	return 0;
+}
+
+int dbg_load_full(struct dtarget *t, int cpu, struct dcache **out)
+{
+	int r = dbg_load(t, cpu, out);
+
+	if (!r && !((*out)->st.parts & VS_EXTRA))
+		r = vcpu_get_state_parts(t->vm->vcpus[cpu], &(*out)->st, VS_EXTRA);
+	return r;
 }
 
 void dbg_to_gdb(const struct dtarget *t, const struct dcache *c, struct x86_gdb_state *g)

@@ -176,6 +176,7 @@ void sess_send_thread_stop(struct gdb_session *s, int cpu)
 /* The machine is stopped: learn why, and answer a debugger that waits. */
 static void take_stop(struct gdb_session *s)
 {
+	s->gcache_cpu = -1;
 	struct gdb_stop st;
 
 	memset(&st, 0, sizeof(st));
@@ -241,6 +242,7 @@ int gdb_session_attach(struct gdb_session *s)
 /* Release the vCPUs with s->actions; the stop reply comes later. */
 static void resume(struct gdb_session *s)
 {
+	s->gcache_cpu = -1;
 	bool any = false;
 	int r;
 
@@ -589,6 +591,8 @@ struct gdb_session *gdb_session_new(const struct gdb_target_ops *ops, void *targ
 	}
 	rsp_buf_init(&s->out);
 	rsp_buf_init(&s->last);
+	rsp_buf_init(&s->gcache);
+	s->gcache_cpu = -1;
 	rsp_buf_init(&s->reply);
 	rsp_decoder_init(&s->dec);
 	s->g_cpu = -1;
@@ -604,6 +608,7 @@ void gdb_session_free(struct gdb_session *s)
 		return;
 	rsp_buf_free(&s->out);
 	rsp_buf_free(&s->last);
+	rsp_buf_free(&s->gcache);
 	rsp_buf_free(&s->reply);
 	free(s->scratch);
 	free(s->actions);

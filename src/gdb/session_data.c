@@ -38,11 +38,20 @@ void sess_handle_regs(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_err(s, -EBUSY);
 		return;
 	}
+	if (pkt[0] != 'g' && pkt[0] != 'p')
+		s->gcache_cpu = -1;		/* G, P: registers change */
 	switch (pkt[0]) {
 	case 'g':
 		if (n != 1) {
 			sess_send_err(s, -EINVAL);
 			return;
+		}
+		if (s->gcache_cpu == cpu) {	/* the same registers asked again */
+			s->reply.len = 0;
+			if (!rsp_buf_put(&s->reply, s->gcache.data, s->gcache.len)) {
+				sess_send_reply(s);
+				return;
+			}
 		}
 		r = s->ops->read_regs(s->t, cpu, s->scratch, HEX_DATA_MAX);
 		break;
@@ -70,12 +79,19 @@ void sess_handle_regs(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		r = s->ops->write_reg(s->t, cpu, (int)regno, s->scratch, (size_t)r);
 		break;
 	}
-	if (r < 0)
+	if (r < 0) {
 		sess_send_err(s, r);
-	else if (pkt[0] == 'g' || pkt[0] == 'p')
-		send_hex(s, (size_t)(r > HEX_DATA_MAX ? HEX_DATA_MAX : r));
-	else
+	} else if (pkt[0] == 'g' || pkt[0] == 'p') {
+		size_t len = (size_t)(r > HEX_DATA_MAX ? HEX_DATA_MAX : r);
+
+		if (pkt[0] == 'g') {
+			s->gcache.len = 0;
+			s->gcache_cpu = rsp_buf_put_hex(&s->gcache, s->scratch, len) ? -1 : cpu;
+		}
+		send_hex(s, len);
+	} else {
 		sess_send_str(s, "OK");
+	}
 }
 
 /* Read up to len bytes into s->scratch: bytes read (> 0), or -errno. */

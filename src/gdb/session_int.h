@@ -28,6 +28,12 @@ struct gdb_session {
 	struct rsp_buf out;	/* framed bytes waiting to be written */
 	struct rsp_buf last;	/* the last framed packet, resent on '-' */
 	struct rsp_buf reply;	/* a reply payload being built */
+	/*
+	 * The last `g` reply (hex), valid while nothing can have changed the
+	 * registers: dropped on resume, stop, G/P and monitor commands.
+	 */
+	struct rsp_buf gcache;
+	int gcache_cpu;		/* -1: empty */
 	uint8_t *scratch;	/* RSP_PACKET_SIZE bytes for register and memory data */
 	bool phys_mode;			/* Qqemu.PhyMemMode:1 in force */
 	enum gdb_resume *actions;	/* ncpus entries, for resume() */

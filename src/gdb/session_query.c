@@ -217,6 +217,7 @@ static void send_console(struct gdb_session *s, const char *text, size_t len)
 
 static void handle_rcmd(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
+	s->gcache_cpu = -1;	/* `monitor reset` and friends change registers */
 	char cmd[GDB_MONITOR_MAX + 1];
 	struct rsp_buf out;
 	size_t len;
