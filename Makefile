@@ -59,7 +59,15 @@ guests:
 
 units: $(UNITS) $(KVMTESTS)
 
-test: all units guests
+# The Debian kernel the Linux tests boot (apt-get download, cached; one
+# directory for every build flavour).
+LINUX_GUEST ?= build/linux
+export LINUX_GUEST
+
+linux-guest:
+	scripts/build-linux-guest.sh $(LINUX_GUEST)
+
+test: all units guests linux-guest
 	B=$(B) tests/run.sh
 
 test-unit: units
@@ -82,7 +90,7 @@ clean:
 	rm -rf build build-san
 	$(MAKE) -C guests clean
 
-.PHONY: all guests units test test-unit test-linux run deps install clean
+.PHONY: all guests units test test-unit test-linux run deps install clean linux-guest
 -include $(OBJS:.o=.d)
 -include mk/reliability.mk
 -include mk/bench.mk
