@@ -157,37 +157,51 @@ static void kick(struct vcpu *v)
  * Bring this vCPU's KVM_SET_GUEST_DEBUG up to date (vCPU thread only).  The
  * wanted settings are copied under ctl_lock; the ioctl runs without it.
  */
-static void apply_guest_debug(struct vcpu *v, bool step)
-{
-	struct kvm_guest_debug dbg;
+/*
+ * What this vCPU's KVM_SET_GUEST_DEBUG should become, if anything changed:
+ * copied under ctl_lock (which the caller holds), applied without it by
+ * apply_guest_debug.  The run loop copies in the section it locks anyway, so
+ * an unchanged setting costs neither a lock nor an ioctl per KVM_RUN.
+ */
+struct debug_change {
+	bool needed, step, irq;
 	uint64_t gen;
+	struct kvm_guest_debug dbg;
+};
 
-	bool irq;
-
-	pthread_mutex_lock(&ctl_lock);
-	gen = debug_gen;
-	dbg = debug_wanted;
-	irq = step_irq;
-	pthread_mutex_unlock(&ctl_lock);
-	if (gen == v->debug_gen && step == v->debug_stepping)
+static void debug_change_locked(const struct vcpu *v, bool step, struct debug_change *d)
+{
+	d->needed = debug_gen != v->debug_gen || step != v->debug_stepping;
+	if (!d->needed)
 		return;
-	if (step) {
-		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	d->step = step;
+	d->irq = step_irq;
+	d->gen = debug_gen;
+	d->dbg = debug_wanted;
+}
+
+/* vCPU thread only, without ctl_lock. */
+static void apply_guest_debug(struct vcpu *v, struct debug_change *d)
+{
+	if (!d->needed)
+		return;
+	if (d->step) {
+		d->dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 		if (blockirq_supported < 0) {
 			int caps = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION,
 					 KVM_CAP_SET_GUEST_DEBUG2);
 
 			blockirq_supported = caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ);
 		}
-		if (blockirq_supported && !irq)
-			dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
+		if (blockirq_supported && !d->irq)
+			d->dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	}
-	log_debug("vCPU %d: guest debug control 0x%x dr7 0x%llx", v->id, dbg.control,
-		  (unsigned long long)dbg.arch.debugreg[7]);
-	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+	log_debug("vCPU %d: guest debug control 0x%x dr7 0x%llx", v->id, d->dbg.control,
+		  (unsigned long long)d->dbg.arch.debugreg[7]);
+	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &d->dbg) < 0)
 		log_err("vCPU %d: KVM_SET_GUEST_DEBUG: %s", v->id, strerror(errno));
-	v->debug_gen = gen;
-	v->debug_stepping = step;
+	v->debug_gen = d->gen;
+	v->debug_stepping = d->step;
 }
 
 /*
@@ -265,9 +279,13 @@ static void request_stop_locked(struct vm *vm, struct kicks *k)
 
 int vcpu_step_here(struct vcpu *v)
 {
+	struct debug_change d;
 	int r = -EIO;
 
-	apply_guest_debug(v, true);
+	pthread_mutex_lock(&ctl_lock);
+	debug_change_locked(v, true, &d);
+	pthread_mutex_unlock(&ctl_lock);
+	apply_guest_debug(v, &d);
 	for (int i = 0; i < 64; i++) {
 		enum vcpu_stop_reason hint = v->exit_reason_hint;
 
@@ -302,6 +320,7 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	for (;;) {
+		struct debug_change dchange;
 		enum vcpu_action act;
 		enum exit_action ea;
 
@@ -330,9 +349,10 @@ static void *vcpu_thread(void *arg)
 		v->parked = false;
 		act = v->action;
 		v->run->immediate_exit = 0;
+		debug_change_locked(v, act == VCPU_STEP || act == VCPU_RANGE, &dchange);
 		pthread_mutex_unlock(&ctl_lock);
 
-		apply_guest_debug(v, act == VCPU_STEP || act == VCPU_RANGE);
+		apply_guest_debug(v, &dchange);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -41,74 +41,75 @@ static const char *t_target_xml(void *t, size_t *len)
 	return x86_gdb_target_xml(T(t)->has_avx, len);
 }
 
+/* The vCPU's registers as gdb sees them (from the per-stop snapshot). */
+static int snapshot(struct dtarget *t, int cpu, struct dcache **c, struct x86_gdb_state *g)
+{
+	int r = dbg_load(t, cpu, c);
+
+	if (!r)
+		dbg_to_gdb(t, *c, g);
+	return r;
+}
+
+/* Put registers gdb changed back into the snapshot; written to KVM on resume. */
+static int commit(struct dcache *c, const struct x86_gdb_state *g, int r)
+{
+	if (r)
+		return r;
+	dbg_from_gdb(c, g);
+	c->dirty = true;
+	return 0;
+}
+
+static bool known_reg(const struct dtarget *t, int regno)
+{
+	return regno >= 0 && regno < x86_gdb_nregs(t->has_avx);
+}
+
 static int t_read_regs(void *tp, int cpu, uint8_t *buf, size_t cap)
 {
 	struct dtarget *t = tp;
 	struct x86_gdb_state g;
 	struct dcache *c;
-	int r = dbg_load(t, cpu, &c);
+	int r = snapshot(t, cpu, &c, &g);
 
-	if (!r)
-		t->cur_cpu = cpu;	/* `monitor` commands act on this vCPU */
 	if (r)
 		return r;
-	dbg_to_gdb(t, c, &g);
+	t->cur_cpu = cpu;	/* `monitor` commands act on this vCPU */
 	return x86_gdb_regs_to_g(&g, buf, cap);
 }
 
 static int t_write_regs(void *tp, int cpu, const uint8_t *buf, size_t len)
 {
-	struct dtarget *t = tp;
 	struct x86_gdb_state g;
 	struct dcache *c;
-	int r = dbg_load(t, cpu, &c);
+	int r = snapshot(tp, cpu, &c, &g);
 
-	if (r)
-		return r;
-	dbg_to_gdb(t, c, &g);
-	r = x86_gdb_regs_from_g(&g, buf, len);
-	if (r)
-		return r;
-	dbg_from_gdb(c, &g);
-	c->dirty = true;
-	return 0;
+	return r ? r : commit(c, &g, x86_gdb_regs_from_g(&g, buf, len));
 }
 
 static int t_read_reg(void *tp, int cpu, int regno, uint8_t *buf, size_t cap)
 {
-	struct dtarget *t = tp;
 	struct x86_gdb_state g;
 	struct dcache *c;
 	int r;
 
-	if (regno < 0 || regno >= x86_gdb_nregs(t->has_avx))
+	if (!known_reg(tp, regno))
 		return -ENOENT;
-	r = dbg_load(t, cpu, &c);
-	if (r)
-		return r;
-	dbg_to_gdb(t, c, &g);
-	return x86_gdb_reg_get(&g, (unsigned)regno, buf, cap);
+	r = snapshot(tp, cpu, &c, &g);
+	return r ? r : x86_gdb_reg_get(&g, (unsigned)regno, buf, cap);
 }
 
 static int t_write_reg(void *tp, int cpu, int regno, const uint8_t *buf, size_t len)
 {
-	struct dtarget *t = tp;
 	struct x86_gdb_state g;
 	struct dcache *c;
 	int r;
 
-	if (regno < 0 || regno >= x86_gdb_nregs(t->has_avx))
+	if (!known_reg(tp, regno))
 		return -ENOENT;
-	r = dbg_load(t, cpu, &c);
-	if (r)
-		return r;
-	dbg_to_gdb(t, c, &g);
-	r = x86_gdb_reg_set(&g, (unsigned)regno, buf, len);
-	if (r)
-		return r;
-	dbg_from_gdb(c, &g);
-	c->dirty = true;
-	return 0;
+	r = snapshot(tp, cpu, &c, &g);
+	return r ? r : commit(c, &g, x86_gdb_reg_set(&g, (unsigned)regno, buf, len));
 }
 
 /* ---- memory ---- */
