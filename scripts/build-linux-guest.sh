@@ -75,14 +75,16 @@ fi
 
 # ------------------------------------------------------------------ package names
 # "linux-image-amd64" is a metapackage; the real image is its versioned dependency.
+# The awk filters read to the end: an early exit would kill the writer with
+# SIGPIPE, and pipefail would turn that into a random failure.
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9.]+-[0-9]+-amd64$/ { print $2; exit }'
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9.]+-[0-9]+-amd64$/ && !n++ { print $2 }'
 }
 
 # version apt would download for a package ("" if it has none)
 pkg_version() {
-	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
+	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" && !n++ { print $2 }'
 }
 
 KPKG=${KERNEL_PKG:-$(kernel_pkg)}
@@ -271,8 +273,11 @@ dpkg-deb --fsys-tarfile "$BBDEB" | tar -xf - -C "$WORK" ./bin/busybox ||
 	die "$BBDEB does not hold bin/busybox"
 install -m 0755 "$WORK/bin/busybox" "$R/bin/busybox"
 "$R/bin/busybox" true 2>/dev/null || die "the unpacked busybox does not run on this host"
+# The list is taken once: "busybox --list | grep -q" under pipefail fails at
+# random when grep exits first and busybox dies of SIGPIPE.
+APPLETS=$("$R/bin/busybox" --list) || die "busybox --list failed"
 for applet in nproc poweroff setsid cttyhack mount; do
-	"$R/bin/busybox" --list | grep -qx "$applet" || die "busybox-static lacks the $applet applet"
+	grep -qx "$applet" <<<"$APPLETS" || die "busybox-static lacks the $applet applet"
 done
 ln -s busybox "$R/bin/sh"
 install -m 0755 "$INIT_SRC" "$R/init"
