@@ -103,10 +103,18 @@ double row_goal_value(const struct row *r, bool *met)
 	const struct series *ref = r->goal_ref ? r->goal_ref : r->a;
 	double v = series_median(r->b) / series_median(ref);
 
+	if (r->goal_kind == GOAL_PAIRS_AT_LEAST) {
+		struct series pw = { 0 };
+
+		pairwise(r->a, r->b, &pw);
+		v = pw.n ? series_median(&pw) : NAN;
+		free(pw.v);
+	}
+
 	*met = false;
 	if (isnan(v) || r->goal_kind == GOAL_NONE)
 		return v;
-	*met = r->goal_kind == GOAL_AT_LEAST ? v >= r->goal : v <= r->goal;
+	*met = r->goal_kind == GOAL_AT_MOST ? v <= r->goal : v >= r->goal;
 	return v;
 }
 

@@ -14,6 +14,7 @@ enum goal_kind {
 	GOAL_NONE,
 	GOAL_AT_LEAST,		/* median(B) / median(ref) >= goal */
 	GOAL_AT_MOST,		/* median(B) / median(ref) <= goal */
+	GOAL_PAIRS_AT_LEAST,	/* median of B[i] / A[i] >= goal (samples taken in pairs) */
 };
 
 struct row {
