@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "event.h"
 #include "util.h"
 
@@ -21,11 +22,6 @@ struct handler {
 	struct handler *next;
 };
 
-struct call {
-	void (*fn)(void *opaque);
-	void *opaque;
-	struct call *next;
-};
 
 static int epfd = -1;
 static int wakefd = -1;
@@ -36,8 +32,16 @@ static bool running;
  * and the queue of calls. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct handler *handlers, *graveyard;
-static struct call *calls, **calls_tail = &calls;
+static struct event_work *calls, **calls_tail = &calls;
 static bool stopping;
+/* A call is queued: written under lock, read without it by the spin. */
+static int calls_queued;
+
+/* Event thread only: wait awake for a call until then (0: do not). */
+static int64_t spin_until;
+static bool spin_allowed;
+/* The event thread is waiting awake: a new call needs no wakeup write. */
+static int spinning;
 
 int event_init(void)
 {
@@ -129,31 +133,58 @@ int event_del(int fd)
 	return h ? 0 : -ENOENT;
 }
 
+/* Queue c; `heap`: free it after it ran. */
+static int queue_work(struct event_work *c, bool heap)
+{
+	uint64_t one = 1;
+	bool awake;
+
+	pthread_mutex_lock(&lock);
+	if (c->queued) {
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	c->queued = true;
+	c->heap = heap;
+	c->next = NULL;
+	*calls_tail = c;
+	calls_tail = &c->next;
+	__atomic_store_n(&calls_queued, 1, __ATOMIC_RELEASE);
+	/*
+	 * A spinning event thread sees the call without the write; it clears
+	 * `spinning` before it takes the lock to run the queue, so a call
+	 * queued after that finds it clear and writes.
+	 */
+	awake = __atomic_load_n(&spinning, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&lock);
+	if (!awake && write(wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
 int event_call(void (*fn)(void *opaque), void *opaque)
 {
-	struct call *c = malloc(sizeof(*c));
-	uint64_t one = 1;
+	struct event_work *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
 	c->fn = fn;
 	c->opaque = opaque;
-	c->next = NULL;
-	pthread_mutex_lock(&lock);
-	*calls_tail = c;
-	calls_tail = &c->next;
-	pthread_mutex_unlock(&lock);
-	if (write(wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		return -errno;
-	return 0;
+	return queue_work(c, true);
 }
 
-static void run_calls(void)
+int event_post(struct event_work *w)
+{
+	return queue_work(w, false);
+}
+
+/* Run the queued calls; `drain` also resets the wakeup fd (after epoll). */
+static void run_calls(bool drain)
 {
 	uint64_t v;
-	struct call *c;
+	struct event_work *c;
 
-	if (read(wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+	if (drain && read(wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
 	for (;;) {
 		pthread_mutex_lock(&lock);
@@ -162,13 +193,45 @@ static void run_calls(void)
 			calls = c->next;
 			if (!calls)
 				calls_tail = &calls;
+			c->queued = false;	/* may be posted again from now on */
 		}
+		if (!calls)
+			__atomic_store_n(&calls_queued, 0, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&lock);
 		if (!c)
 			return;
+		bool heap = c->heap;	/* a posted one may be reposted during fn */
+
 		c->fn(c->opaque);
-		free(c);
+		if (heap)
+			free(c);
 	}
+}
+
+void event_allow_spin(bool on)
+{
+	__atomic_store_n(&spin_allowed, on, __ATOMIC_RELAXED);
+}
+
+void event_expect_call(int64_t max_ns)
+{
+	if (__atomic_load_n(&spin_allowed, __ATOMIC_RELAXED))
+		spin_until = now_ns() + max_ns;
+}
+
+/* After a round: the expected call, if it comes in time, runs without a sleep. */
+static void spin_for_call(void)
+{
+	__atomic_store_n(&spinning, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&calls_queued, __ATOMIC_ACQUIRE) && now_ns() < spin_until)
+		cpu_relax();
+	__atomic_store_n(&spinning, 0, __ATOMIC_SEQ_CST);
+	spin_until = 0;
+	/* the caller may still hold the lock: wait for it awake, too */
+	while (pthread_mutex_trylock(&lock))
+		cpu_relax();
+	pthread_mutex_unlock(&lock);
+	run_calls(false);
 }
 
 static event_fn handler_fn(struct handler *h)
@@ -214,7 +277,7 @@ static void *loop(void *arg)
 			struct handler *h = evs[i].data.ptr;
 
 			if (!h) {
-				run_calls();
+				run_calls(true);
 				continue;
 			}
 			/* an earlier callback of this round may have deleted it */
@@ -223,6 +286,8 @@ static void *loop(void *arg)
 			if (fn)
 				fn(h->fd, evs[i].events, h->opaque);
 		}
+		if (spin_until)
+			spin_for_call();
 		free_graveyard();
 		pthread_mutex_lock(&lock);
 		if (stopping) {

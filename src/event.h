@@ -7,6 +7,7 @@
 #define HYVE_EVENT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef void (*event_fn)(int fd, uint32_t events, void *opaque);
@@ -17,6 +18,27 @@ int event_mod(int fd, uint32_t events);
 int event_del(int fd);
 /* Run a function on the event thread soon (any thread may call).  0 or -errno. */
 int event_call(void (*fn)(void *opaque), void *opaque);
+/*
+ * The same without an allocation, for a notice that recurs (a vCPU thread's
+ * first malloc creates a whole arena): fn and opaque set by the owner, who
+ * keeps w alive; posting a work item still queued is a no-op.
+ */
+struct event_work {
+	void (*fn)(void *opaque);
+	void *opaque;
+	/* event.c's, under its lock */
+	struct event_work *next;
+	bool queued, heap;
+};
+int event_post(struct event_work *w);
+/*
+ * Event thread only: a call is expected within max_ns (the vCPUs' answer to a
+ * stop request).  After the current round the thread waits for it awake
+ * instead of sleeping in epoll, when spinning is allowed: only with a CPU of
+ * its own, where waking from idle costs more than the wait.
+ */
+void event_expect_call(int64_t max_ns);
+void event_allow_spin(bool on);			/* any thread; default off */
 int event_start(void);				/* spawn the thread */
 pthread_t event_thread_id(void);		/* after event_start */
 void event_stop(void);				/* stop and join it */

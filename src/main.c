@@ -126,8 +126,9 @@ int main(int argc, char **argv)
 	r = event_start();
 	if (!r)
 		r = vcpus_start(&vm);
+	/* with a CPU of its own the event thread may wait awake for the vCPUs */
 	if (!r && config_bool("cpu.pin"))
-		vcpus_pin(&vm, event_thread_id());
+		event_allow_spin(vcpus_pin(&vm, event_thread_id()));
 	if (r) {
 		vm_request_exit(&vm, EXIT_ERROR, NULL);
 		log_err("cannot start threads: %s", strerror(-r));

@@ -29,6 +29,9 @@ void log_debug(const char *fmt, ...) PRINTF(1, 2);
  */
 int read_file(const char *path, uint8_t **buf, size_t *size);
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t now_ns(void);
+
 /* Parse "64M", "1G", "4096", "0x1000", "2k" (binary units).  0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
 /* Parse a plain unsigned integer (decimal or 0x hex).  0 or -EINVAL/-ERANGE. */

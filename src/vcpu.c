@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ static uint64_t stop_seq;
 static void (*notify_fn)(void *opaque);
 static void *notify_opaque;
 static bool notify_armed;
+/* Releases of parked vCPUs so far, and the count when the last notice fired
+ * (written under ctl_lock, read without it). */
+static uint64_t release_gen, notified_gen;
 static int blockirq_supported = -1;	/* vCPU threads only; idempotent probe */
 static bool step_irq;		/* interrupts allowed during steps */
 static struct kvm_guest_debug debug_wanted;	/* the debug server's settings */
@@ -117,6 +121,7 @@ struct kicks {
 };
 
 static __thread struct vcpu *this_vcpu;
+static pid_t self_pid;		/* set before the threads start */
 
 /* Caller holds ctl_lock: note v for kick_all unless it is parked or ourself. */
 static void want_kick(struct kicks *k, struct vcpu *v)
@@ -134,8 +139,12 @@ static void want_kick(struct kicks *k, struct vcpu *v)
 static void kick_all(const struct kicks *k)
 {
 	for (int i = 0; i < k->n; i++) {
+		int tid = __atomic_load_n(&k->v[i]->tid, __ATOMIC_ACQUIRE);
+
 		__atomic_store_n(&k->v[i]->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_kill(k->v[i]->thread, SIG_KICK);
+		/* tgkill itself: pthread_kill adds two sigprocmask calls around it */
+		if (tid <= 0 || syscall(SYS_tgkill, self_pid, tid, SIG_KICK) < 0)
+			pthread_kill(k->v[i]->thread, SIG_KICK);
 	}
 }
 
@@ -257,6 +266,7 @@ static void maybe_notify_locked(struct vm *vm)
 	if (!notify_armed || !notify_fn || !all_parked_locked(vm))
 		return;
 	notify_armed = false;
+	__atomic_store_n(&notified_gen, release_gen, __ATOMIC_RELEASE);
 	fn = notify_fn;
 	opaque = notify_opaque;
 	pthread_mutex_unlock(&ctl_lock);
@@ -315,6 +325,7 @@ static void *vcpu_thread(void *arg)
 	sigset_t set;
 
 	this_vcpu = v;
+	__atomic_store_n(&v->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -400,6 +411,7 @@ int vcpus_start(struct vm *vm)
 
 	if (r)
 		return r;
+	self_pid = getpid();
 	pthread_mutex_lock(&ctl_lock);
 	for (int i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i]->action = start_stopped ? VCPU_STAY : VCPU_RUN;
@@ -417,27 +429,29 @@ int vcpus_start(struct vm *vm)
 	return 0;
 }
 
-void vcpus_pin(struct vm *vm, pthread_t other)
+bool vcpus_pin(struct vm *vm, pthread_t other)
 {
 	cpu_set_t allowed, one;
 	int cpus[CPU_SETSIZE], n = 0;
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return;
+		return false;
 	for (int c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &allowed))
 			cpus[n++] = c;
 	if (n <= vm->ncpus)
-		return;		/* no spare CPU: pinning would only crowd them */
+		return false;	/* no spare CPU: pinning would only crowd them */
 	CPU_ZERO(&one);
 	CPU_SET(cpus[0], &one);
-	pthread_setaffinity_np(other, sizeof(one), &one);
+	if (pthread_setaffinity_np(other, sizeof(one), &one))
+		return false;
 	for (int i = 0; i < vm->ncpus; i++) {
 		CPU_ZERO(&one);
 		CPU_SET(cpus[1 + i % (n - 1)], &one);
 		pthread_setaffinity_np(vm->vcpus[i]->thread, sizeof(one), &one);
 	}
 	log_debug("pinned the event thread to CPU %d, vCPUs to the other %d", cpus[0], n - 1);
+	return true;
 }
 
 void vcpus_join(struct vm *vm)
@@ -477,6 +491,13 @@ static bool all_parked_locked(struct vm *vm)
 			return false;
 	}
 	return true;
+}
+
+bool vcpu_stop_notice_current(struct vm *vm)
+{
+	(void)vm;
+	return __atomic_load_n(&notified_gen, __ATOMIC_ACQUIRE) ==
+	       __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
 }
 
 bool vcpu_all_parked(struct vm *vm)
@@ -541,6 +562,7 @@ int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
 		v->stop_reason = STOP_NONE;
 	}
 	notify_armed = false;
+	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&run_cond);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
@@ -582,6 +604,7 @@ int vcpu_resume_all(struct vm *vm)
 		vm->vcpus[i]->action = VCPU_RUN;
 		vm->vcpus[i]->stepped = false;
 	}
+	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&run_cond);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
@@ -594,6 +617,7 @@ int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action)
 	pthread_mutex_lock(&ctl_lock);
 	vm->vcpus[id]->action = action;
 	vm->vcpus[id]->stepped = false;
+	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&run_cond);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;

@@ -54,6 +54,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	int tid;		/* the thread's kernel id once it runs (atomic), for kicks */
 	bool thread_started;
 
 	/*
@@ -90,8 +91,9 @@ int vcpus_start(struct vm *vm);
  * event thread) a CPU of its own and spread the vCPU threads over the rest:
  * on a host kernel without preemption a thread that has to share a CPU with
  * a vCPU inside KVM_RUN can wait a whole tick (4 ms) to run.  No-op otherwise.
+ * True if `other` now has a CPU of its own.
  */
-void vcpus_pin(struct vm *vm, pthread_t other);
+bool vcpus_pin(struct vm *vm, pthread_t other);
 /* Make every thread exit and join them (shutdown). */
 void vcpus_join(struct vm *vm);
 
@@ -111,6 +113,11 @@ int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action);
  */
 int vcpu_wait_parked(struct vm *vm, int timeout_ms);
 bool vcpu_all_parked(struct vm *vm);
+/*
+ * Lock-free: no vCPU was released since the last all-parked notice, so the
+ * notice still holds (it may have been queued before a release).
+ */
+bool vcpu_stop_notice_current(struct vm *vm);
 
 /*
  * Asynchronous all-stop for the debug server (never blocks on a vCPU):

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
 #include "gdb/target.h"
 #include "gdb_regs.h"
 #include "vcpu.h"
@@ -35,6 +36,7 @@ struct swbp_map {
 
 struct dtarget {
 	struct vm *vm;
+	struct event_work stopped;	/* the all-parked notice (posted by vCPU threads) */
 	bool phys;			/* monitor phys on: memory packets are guest-physical */
 	bool cr3_set;			/* monitor cr3: translate through this CR3 */
 	uint64_t cr3;

@@ -26,6 +26,9 @@
 #include "walk.h"
 #include "watch.h"
 
+/* How long a stop request waits awake for the vCPUs before sleeping (2 ms). */
+#define STOP_SPIN_NS	2000000
+
 static struct dtarget *T(void *t)
 {
 	return t;
@@ -137,14 +140,14 @@ static void stopped_on_event_thread(void *opaque)
 	 * queued (the debugger hung up, the next one attached).  Passing it on
 	 * would tell the new session a running machine is stopped.
 	 */
-	if (vcpu_all_parked(t->vm))
+	if (vcpu_stop_notice_current(t->vm))
 		gdb_server_stopped();
 }
 
 /* Called by the vCPU layer when every vCPU is parked (any thread). */
 static void all_parked(void *opaque)
 {
-	event_call(stopped_on_event_thread, opaque);
+	event_post(&T(opaque)->stopped);
 }
 
 static bool hit_slot_is_sw(const struct dtarget *t, uint64_t dr6)
@@ -257,11 +260,17 @@ static int t_set_range(void *tp, int cpu, uint64_t start, uint64_t end)
 
 static int t_stop(void *tp)
 {
+	int r;
+
 	/* a new debugger: its first stop names vCPU 0 */
 	if (!__atomic_load_n(&T(tp)->attached, __ATOMIC_SEQ_CST))
 		T(tp)->last_cpu = T(tp)->cur_cpu = 0;
 	__atomic_store_n(&T(tp)->attached, true, __ATOMIC_SEQ_CST);
-	return vcpu_request_stop_all(T(tp)->vm);
+	r = vcpu_request_stop_all(T(tp)->vm);
+	/* the vCPUs answer within microseconds: wait awake for that */
+	if (!r)
+		event_expect_call(STOP_SPIN_NS);
+	return r;
 }
 
 /* The GDB signal a guest-caused end is reported as (gdb/signals.def numbers). */
@@ -458,6 +467,8 @@ void *debug_target_new(struct vm *vm)
 	if (!t)
 		return NULL;
 	t->vm = vm;
+	t->stopped.fn = stopped_on_event_thread;
+	t->stopped.opaque = t;
 	t->sw = calloc(MAX_SWBP, sizeof(*t->sw));
 	if (!t->sw) {
 		free(t);

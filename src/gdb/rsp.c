@@ -457,6 +457,18 @@ int rsp_buf_put_hex(struct rsp_buf *b, const void *p, size_t n)
 	return 0;
 }
 
+int rsp_buf_put_hexnum(struct rsp_buf *b, uint64_t v)
+{
+	char tmp[16];
+	int i = 16;
+
+	do {
+		tmp[--i] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	return rsp_buf_put(b, tmp + i, (size_t)(16 - i));
+}
+
 int rsp_buf_put_packet(struct rsp_buf *b, const void *payload, size_t n, bool rle)
 {
 	int r;

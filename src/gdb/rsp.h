@@ -115,6 +115,8 @@ int rsp_buf_printf(struct rsp_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append the hex of n bytes (2 * n characters). */
 int rsp_buf_put_hex(struct rsp_buf *b, const void *p, size_t n);
+/* Append v in hex, no leading zeros (the stop reply's hot path: no printf). */
+int rsp_buf_put_hexnum(struct rsp_buf *b, uint64_t v);
 /* Append payload framed as a packet (see rsp_encode). */
 int rsp_buf_put_packet(struct rsp_buf *b, const void *payload, size_t n, bool rle);
 /* Drop the first n bytes (after they were written out). */

@@ -135,7 +135,15 @@ static void send_stop_reply(struct gdb_session *s)
 		sess_send_reply(s);
 		return;
 	}
-	rsp_buf_printf(r, "T%02xthread:%x;core:%x;", sig, st->cpu + 1, st->cpu);
+	/* by hand, not printf: this is the reply a Ctrl-C waits for */
+	rsp_buf_put(r, "T", 1);
+	rsp_buf_put(r, &"0123456789abcdef"[(sig >> 4) & 0xf], 1);
+	rsp_buf_put(r, &"0123456789abcdef"[sig & 0xf], 1);
+	rsp_buf_puts(r, "thread:");
+	rsp_buf_put_hexnum(r, (uint64_t)st->cpu + 1);
+	rsp_buf_puts(r, ";core:");
+	rsp_buf_put_hexnum(r, (uint64_t)st->cpu);
+	rsp_buf_put(r, ";", 1);
 	switch (st->kind) {
 	case GDB_STOP_SWBREAK:
 		if (s->gdb_swbreak)

@@ -406,6 +406,22 @@ TEST(encode_rle_runs)
 
 /* ---- buffer ---- */
 
+TEST(buf_hexnum)
+{
+	struct rsp_buf b;
+
+	rsp_buf_init(&b);
+	CHECK_EQ(rsp_buf_put_hexnum(&b, 0), 0);
+	CHECK_EQ(rsp_buf_put(&b, ",", 1), 0);
+	CHECK_EQ(rsp_buf_put_hexnum(&b, 0x1f), 0);
+	CHECK_EQ(rsp_buf_put(&b, ",", 1), 0);
+	CHECK_EQ(rsp_buf_put_hexnum(&b, 0xffffffffffffffffULL), 0);
+	CHECK_EQ(rsp_buf_put(&b, ",", 1), 0);
+	CHECK_EQ(rsp_buf_put_hexnum(&b, 0x1000000000ULL), 0);
+	CHECK_STR((char *)b.data, "0,1f,ffffffffffffffff,1000000000");
+	rsp_buf_free(&b);
+}
+
 TEST(buf_ops)
 {
 	struct rsp_buf b;
