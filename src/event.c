@@ -39,6 +39,8 @@ static int calls_queued;
 
 /* Event thread only: wait awake for a call until then (0: do not). */
 static int64_t spin_until;
+/* Event thread only: poll the fds without sleeping until then (0: do not). */
+static int64_t poll_until;
 static bool spin_allowed;
 /* The event thread is waiting awake: a new call needs no wakeup write. */
 static int spinning;
@@ -149,11 +151,11 @@ static int queue_work(struct event_work *c, bool heap)
 	c->next = NULL;
 	*calls_tail = c;
 	calls_tail = &c->next;
-	__atomic_store_n(&calls_queued, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&calls_queued, 1, __ATOMIC_SEQ_CST);
 	/*
-	 * A spinning event thread sees the call without the write; it clears
-	 * `spinning` before it takes the lock to run the queue, so a call
-	 * queued after that finds it clear and writes.
+	 * A spinning event thread sees the call without the write.  Before it
+	 * sleeps it clears `spinning` and then looks at calls_queued: of this
+	 * store-then-load and ours, one sees the other (all seq_cst).
 	 */
 	awake = __atomic_load_n(&spinning, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&lock);
@@ -219,19 +221,51 @@ void event_expect_call(int64_t max_ns)
 		spin_until = now_ns() + max_ns;
 }
 
-/* After a round: the expected call, if it comes in time, runs without a sleep. */
-static void spin_for_call(void)
+void event_poll_for(int64_t max_ns)
 {
-	__atomic_store_n(&spinning, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&calls_queued, __ATOMIC_ACQUIRE) && now_ns() < spin_until)
-		cpu_relax();
-	__atomic_store_n(&spinning, 0, __ATOMIC_SEQ_CST);
-	spin_until = 0;
-	/* the caller may still hold the lock: wait for it awake, too */
+	if (__atomic_load_n(&spin_allowed, __ATOMIC_RELAXED))
+		poll_until = now_ns() + max_ns;
+}
+
+/* Run the queued calls without sleeping: the poster may still hold the lock. */
+static void take_calls(void)
+{
 	while (pthread_mutex_trylock(&lock))
 		cpu_relax();
 	pthread_mutex_unlock(&lock);
 	run_calls(false);
+}
+
+/*
+ * epoll_wait, but awake while a call is expected or a poll window is open:
+ * queued calls run as soon as they are seen, fds are polled with a zero
+ * timeout.  While `spinning` is set, posters skip the wakeup write, so it is
+ * cleared (and the queue looked at again) before the thread may sleep.
+ */
+static int wait_events(struct epoll_event *evs, int max)
+{
+	for (;;) {
+		int64_t until = spin_until > poll_until ? spin_until : poll_until;
+		int n;
+
+		if (__atomic_load_n(&calls_queued, __ATOMIC_SEQ_CST)) {
+			take_calls();
+			spin_until = 0;		/* the expected call came */
+			return 0;		/* a round: the loop looks at `stopping` */
+		}
+		if (!until || now_ns() >= until) {
+			spin_until = poll_until = 0;
+			__atomic_store_n(&spinning, 0, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&calls_queued, __ATOMIC_SEQ_CST))
+				continue;	/* posted without a write meanwhile */
+			return epoll_wait(epfd, evs, max, -1);
+		}
+		__atomic_store_n(&spinning, 1, __ATOMIC_SEQ_CST);
+		n = epoll_wait(epfd, evs, max, 0);
+		if (n)
+			return n;
+		cpu_relax();
+	}
 }
 
 static event_fn handler_fn(struct handler *h)
@@ -265,7 +299,7 @@ static void *loop(void *arg)
 	struct epoll_event evs[16];
 
 	for (;;) {
-		int n = epoll_wait(epfd, evs, 16, -1);
+		int n = wait_events(evs, 16);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -286,8 +320,6 @@ static void *loop(void *arg)
 			if (fn)
 				fn(h->fd, evs[i].events, h->opaque);
 		}
-		if (spin_until)
-			spin_for_call();
 		free_graveyard();
 		pthread_mutex_lock(&lock);
 		if (stopping) {

@@ -38,6 +38,12 @@ int event_post(struct event_work *w);
  * its own, where waking from idle costs more than the wait.
  */
 void event_expect_call(int64_t max_ns);
+/*
+ * Event thread only: for max_ns from now, poll the fds instead of sleeping
+ * (a debugger in a request/reply loop sends its next packet within tens of
+ * microseconds; waking from sleep costs as much).  Only when spinning is allowed.
+ */
+void event_poll_for(int64_t max_ns);
 void event_allow_spin(bool on);			/* any thread; default off */
 int event_start(void);				/* spawn the thread */
 pthread_t event_thread_id(void);		/* after event_start */

@@ -28,6 +28,8 @@
 #include "util.h"
 
 /* Stop reading from a debugger that does not read its replies beyond this. */
+/* How long the event thread polls for the next packet before it sleeps. */
+#define POLL_AFTER_PACKET_NS	100000
 #define OUT_HIGH_WATER	(4u << 20)
 
 static struct {
@@ -178,6 +180,8 @@ static void on_conn(int fd, uint32_t events, void *opaque)
 		}
 	}
 	conn_service();
+	/* the debugger's next packet usually follows within microseconds */
+	event_poll_for(POLL_AFTER_PACKET_NS);
 }
 
 static int conn_open(int fd, const char *peer)
