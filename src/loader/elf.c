@@ -84,6 +84,8 @@ int elf_open(struct loader_ctx *ctx, const uint8_t *img, size_t size, struct elf
 {
 	uint16_t type, phentsize;
 	uint32_t version;
+	size_t want;
+	Elf32_Ehdr h32;
 	unsigned cls = elf_ident(img, size);
 
 	memset(ef, 0, sizeof(*ef));
@@ -92,37 +94,31 @@ int elf_open(struct loader_ctx *ctx, const uint8_t *img, size_t size, struct elf
 	ef->img = img;
 	ef->size = size;
 	ef->cls = cls;
+	if (size < (cls == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+		return loader_error(ctx, -ENOEXEC, "truncated ELF header (%zu bytes)", size);
+	/* e_type, e_machine and e_version lie at the same offsets in both classes */
+	memcpy(&h32, img, sizeof(h32));
+	type = h32.e_type;
+	version = h32.e_version;
+	ef->machine = h32.e_machine;
 	if (cls == ELFCLASS64) {
 		Elf64_Ehdr h;
 
-		if (size < sizeof(h))
-			return loader_error(ctx, -ENOEXEC, "truncated ELF header (%zu bytes)", size);
 		memcpy(&h, img, sizeof(h));
-		type = h.e_type;
-		version = h.e_version;
-		ef->machine = h.e_machine;
 		ef->entry = h.e_entry;
 		ef->phoff = h.e_phoff;
 		ef->phnum = h.e_phnum;
 		phentsize = h.e_phentsize;
-		if (ef->phnum && phentsize != sizeof(Elf64_Phdr))
-			goto bad_phentsize;
+		want = sizeof(Elf64_Phdr);
 	} else {
-		Elf32_Ehdr h;
-
-		if (size < sizeof(h))
-			return loader_error(ctx, -ENOEXEC, "truncated ELF header (%zu bytes)", size);
-		memcpy(&h, img, sizeof(h));
-		type = h.e_type;
-		version = h.e_version;
-		ef->machine = h.e_machine;
-		ef->entry = h.e_entry;
-		ef->phoff = h.e_phoff;
-		ef->phnum = h.e_phnum;
-		phentsize = h.e_phentsize;
-		if (ef->phnum && phentsize != sizeof(Elf32_Phdr))
-			goto bad_phentsize;
+		ef->entry = h32.e_entry;
+		ef->phoff = h32.e_phoff;
+		ef->phnum = h32.e_phnum;
+		phentsize = h32.e_phentsize;
+		want = sizeof(Elf32_Phdr);
 	}
+	if (ef->phnum && phentsize != want)
+		goto bad_phentsize;
 	if (img[EI_VERSION] != EV_CURRENT || version != EV_CURRENT)
 		return loader_error(ctx, -ENOEXEC, "unknown ELF version %u", version);
 	if (type != ET_EXEC && type != ET_DYN)

@@ -1,6 +1,10 @@
 /*
  * virtio_mmio.h -- virtio 1.x over MMIO (register layout of the "virtio-mmio"
  * transport, version 2) and the split virtqueue and block request layouts.
+ *
+ * Written from the virtio specification on purpose, not shared with hyve's
+ * src/dev/virtio_mmio.h: this guest checks hyve's device, and an offset that
+ * is wrong in hyve must not be wrong in its test in the same way.
  */
 #ifndef GUEST_VIRTIO_MMIO_H
 #define GUEST_VIRTIO_MMIO_H
