@@ -121,6 +121,48 @@ struct kicks {
 };
 
 static __thread struct vcpu *this_vcpu;
+/*
+ * SIG_KICK is blocked in the vCPU threads and unblocked only inside KVM_RUN
+ * (KVM_SET_SIGNAL_MASK): a kick makes KVM_RUN return EINTR and stays
+ * pending, with no handler to run on the way to parking; it is taken with
+ * sigtimedwait before the next KVM_RUN, off the stop's path.
+ */
+static __thread bool kick_pending;
+
+static void consume_kick(void)
+{
+	static const struct timespec zero;
+	sigset_t set;
+
+	if (!kick_pending)
+		return;
+	kick_pending = false;
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	while (sigtimedwait(&set, NULL, &zero) == SIG_KICK)
+		;
+}
+
+/* vCPU thread start: block SIG_KICK except inside KVM_RUN (see above). */
+static void kick_mask_init(struct vcpu *v)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];		/* the kernel's sigset: signals 1-64 */
+	} km = { .m.len = 8 };
+	sigset_t set, run;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_BLOCK, &set, &run);
+	sigdelset(&run, SIG_KICK);
+	memcpy(km.set, &run, sizeof(km.set));
+	if (ioctl(v->fd, KVM_SET_SIGNAL_MASK, &km) < 0) {
+		/* no mask for KVM_RUN: take kicks through the handler instead */
+		log_warn("vCPU %d: KVM_SET_SIGNAL_MASK: %s", v->id, strerror(errno));
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	}
+}
 static pid_t self_pid;		/* set before the threads start */
 
 /* Caller holds ctl_lock: note v for kick_all unless it is parked or ourself. */
@@ -230,6 +272,7 @@ static void complete_pending(struct vcpu *v)
 
 		v->run->immediate_exit = 1;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			kick_pending = true;
 			if (errno != EINTR && errno != EAGAIN)
 				log_err("vCPU %d: completing I/O: %s", v->id, strerror(errno));
 			break;
@@ -300,8 +343,11 @@ int vcpu_step_here(struct vcpu *v)
 		enum vcpu_stop_reason hint = v->exit_reason_hint;
 
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				kick_pending = true;
+				consume_kick();
 				continue;
+			}
 			r = -errno;
 			break;
 		}
@@ -322,13 +368,10 @@ int vcpu_step_here(struct vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	sigset_t set;
 
 	this_vcpu = v;
 	__atomic_store_n(&v->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
-	sigemptyset(&set);
-	sigaddset(&set, SIG_KICK);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	kick_mask_init(v);
 
 	for (;;) {
 		struct debug_change dchange;
@@ -363,10 +406,14 @@ static void *vcpu_thread(void *arg)
 		debug_change_locked(v, act == VCPU_STEP || act == VCPU_RANGE, &dchange);
 		pthread_mutex_unlock(&ctl_lock);
 
+		/* a kick from now on finds immediate_exit set: taking it is safe */
+		consume_kick();
 		apply_guest_debug(v, &dchange);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				kick_pending = true;
 				continue;
+			}
 			log_err("vCPU %d: KVM_RUN: %s", v->id, strerror(errno));
 			vm_request_exit(v->vm, EXIT_INTERNAL, NULL);
 			ea = EA_STOP;
