@@ -18,8 +18,6 @@
 #                             the script ends by waiting, to be killed
 #   hash_text ELF CORE        FNV-1a (as the guest computes it) of the .text
 #                             of ELF as stored in the core file CORE
-#   gdb_try NAME SCRIPT [ELF] [GDB-ARGS...]  gdb_run, but a time-out is left
-#                             to the caller ($GDB_RC 124)
 #   infrun_probe NAME ELF SECONDS CMD...  a short gdb run with infrun and
 #                             remote debugging on, for failure diagnoses
 #   failure_case MODE SIGNAL STATUS PC-SYMBOL  the guest-failure checks
@@ -107,24 +105,6 @@ for i in range(phnum):
         sys.exit(0)
 sys.exit('no physical segment of %s holds 0x%x..0x%x' % (core, lo, hi))
 PY
-}
-
-# gdb_try NAME SCRIPT [ELF|-] [GDB-ARGS...]: gdb_run, but a time-out is
-# left to the caller ($GDB_RC 124) instead of failing at once.
-gdb_try() {
-	local name=$1 script=$2 elf=${3:--}
-	local pre=(-ex 'set pagination off' -ex 'set confirm off' -ex 'set width 0'
-		-ex 'set height 0')
-	shift 2
-	[ $# -gt 0 ] && shift
-	[ "$elf" != - ] && pre+=(-ex "file $elf")
-	GDB_LOGS="$GDB_LOGS $name.out"
-	echo "+ $GDB -batch -nx ${pre[*]} -ex 'target remote $GDB_ADDR' $* -x $script" \
-		>"$WORK/$name.out"
-	timeout -k 5 "$GDB_TIMEOUT" "$GDB" -batch -nx "${pre[@]}" \
-		-ex "target remote $GDB_ADDR" "$@" -x "$script" \
-		</dev/null >>"$WORK/$name.out" 2>&1
-	GDB_RC=$?
 }
 
 # infrun_probe NAME ELF SECONDS GDB-COMMANDS...: gdb with `set debug infrun

@@ -13,6 +13,9 @@
 #   gdb_run NAME SCRIPT [ELF] [GDB-ARGS...]
 #                              gdb -batch connected to $GDB_ADDR, then the
 #                              commands of SCRIPT; output in $WORK/NAME.out
+#   gdb_try NAME SCRIPT [ELF] [GDB-ARGS...]
+#                              the same, a time-out left to the caller
+#                              ($GDB_RC 124)
 #   lldb_run NAME LLDB-ARGS... lldb --batch; output in $WORK/NAME.out
 #   val NAME KEY               the value of the last "KEY=VALUE" line of NAME.out
 #   expect_val NAME KEY WANT   fail unless that value equals WANT (numbers
@@ -104,10 +107,10 @@ start_debug() {
 	[ -n "$GDB_ADDR" ] || fail "cannot read the debug server's address from hyve's stderr"
 }
 
-# gdb_run NAME SCRIPT [ELF|-] [GDB-ARGS...]: gdb in batch mode, connected,
+# gdb_try NAME SCRIPT [ELF|-] [GDB-ARGS...]: gdb in batch mode, connected,
 # then SCRIPT.  GDB-ARGS (e.g. -ex 'set $x = 1') come after the connection.
-# $GDB_RC is gdb's exit status (124: it timed out).
-gdb_run() {
+# $GDB_RC is gdb's exit status (124: it timed out, left to the caller).
+gdb_try() {
 	local name=$1 script=$2 elf=${3:--}
 	local pre=(-ex 'set pagination off' -ex 'set confirm off' -ex 'set width 0'
 		-ex 'set height 0')
@@ -121,7 +124,13 @@ gdb_run() {
 		-ex "target remote $GDB_ADDR" "$@" -x "$script" \
 		</dev/null >>"$WORK/$name.out" 2>&1
 	GDB_RC=$?
-	[ "$GDB_RC" != 124 ] || fail "gdb ($name) timed out after ${GDB_TIMEOUT}s"
+}
+
+# gdb_run NAME SCRIPT [ELF|-] [GDB-ARGS...]: gdb_try, failing the test if
+# gdb timed out.
+gdb_run() {
+	gdb_try "$@"
+	[ "$GDB_RC" != 124 ] || fail "gdb ($1) timed out after ${GDB_TIMEOUT}s"
 }
 
 # lldb_run NAME ARGS...: lldb --batch ARGS.  $LLDB_RC is its exit status.
