@@ -22,7 +22,6 @@ struct handler {
 	struct handler *next;
 };
 
-
 static int epfd = -1;
 static int wakefd = -1;
 static pthread_t thread;

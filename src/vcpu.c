@@ -128,19 +128,25 @@ static __thread struct vcpu *this_vcpu;
  * sigtimedwait before the next KVM_RUN, off the stop's path.
  */
 static __thread bool kick_pending;
+static pid_t self_pid;		/* set before the threads start */
 
-static void consume_kick(void)
+/* Take a pending SIG_KICK, if there is one. */
+static void take_kick(void)
 {
 	static const struct timespec zero;
 	sigset_t set;
 
-	if (!kick_pending)
-		return;
-	kick_pending = false;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	while (sigtimedwait(&set, NULL, &zero) == SIG_KICK)
 		;
+}
+
+static void consume_kick(void)
+{
+	if (kick_pending)
+		take_kick();
+	kick_pending = false;
 }
 
 /* vCPU thread start: block SIG_KICK except inside KVM_RUN (see above). */
@@ -163,7 +169,6 @@ static void kick_mask_init(struct vcpu *v)
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	}
 }
-static pid_t self_pid;		/* set before the threads start */
 
 /* Caller holds ctl_lock: note v for kick_all unless it is parked or ourself. */
 static void want_kick(struct kicks *k, struct vcpu *v)
@@ -297,6 +302,13 @@ static void complete_pending(struct vcpu *v)
 
 static bool all_parked_locked(struct vm *vm);
 
+/* Caller holds ctl_lock: wake the parked threads after a change of actions. */
+static void release_locked(void)
+{
+	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&run_cond);
+}
+
 /*
  * Caller holds ctl_lock.  Fires the armed notification if everything is parked;
  * drops and retakes the lock around the callback.
@@ -344,8 +356,7 @@ int vcpu_step_here(struct vcpu *v)
 
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				kick_pending = true;
-				consume_kick();
+				take_kick();
 				continue;
 			}
 			r = -errno;
@@ -609,8 +620,7 @@ int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
 		v->stop_reason = STOP_NONE;
 	}
 	notify_armed = false;
-	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&run_cond);
+	release_locked();
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
 }
@@ -651,8 +661,7 @@ int vcpu_resume_all(struct vm *vm)
 		vm->vcpus[i]->action = VCPU_RUN;
 		vm->vcpus[i]->stepped = false;
 	}
-	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&run_cond);
+	release_locked();
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
 }
@@ -664,8 +673,7 @@ int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action)
 	pthread_mutex_lock(&ctl_lock);
 	vm->vcpus[id]->action = action;
 	vm->vcpus[id]->stepped = false;
-	__atomic_store_n(&release_gen, release_gen + 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&run_cond);
+	release_locked();
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
 }

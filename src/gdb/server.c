@@ -27,9 +27,9 @@
 #include "gdb/session.h"
 #include "util.h"
 
-/* Stop reading from a debugger that does not read its replies beyond this. */
 /* How long the event thread polls for the next packet before it sleeps. */
 #define POLL_AFTER_PACKET_NS	100000
+/* Stop reading from a debugger that does not read its replies beyond this. */
 #define OUT_HIGH_WATER	(4u << 20)
 
 static struct {

@@ -122,6 +122,23 @@ int sess_tid_cpu(const struct gdb_session *s, const struct rsp_tid *tid)
 
 /* ---- stop replies ---- */
 
+/*
+ * "Tssthread:N;core:C;" into r, by hand, not printf: this is the reply a
+ * Ctrl-C waits for.
+ */
+static void put_stop_head(struct rsp_buf *r, int sig, int cpu)
+{
+	uint8_t code = (uint8_t)sig;
+
+	rsp_buf_put(r, "T", 1);
+	rsp_buf_put_hex(r, &code, 1);
+	rsp_buf_puts(r, "thread:");
+	rsp_buf_put_hexnum(r, (uint64_t)cpu + 1);
+	rsp_buf_puts(r, ";core:");
+	rsp_buf_put_hexnum(r, (uint64_t)cpu);
+	rsp_buf_put(r, ";", 1);
+}
+
 static void send_stop_reply(struct gdb_session *s)
 {
 	const struct gdb_stop *st = &s->stop;
@@ -135,15 +152,7 @@ static void send_stop_reply(struct gdb_session *s)
 		sess_send_reply(s);
 		return;
 	}
-	/* by hand, not printf: this is the reply a Ctrl-C waits for */
-	rsp_buf_put(r, "T", 1);
-	rsp_buf_put(r, &"0123456789abcdef"[(sig >> 4) & 0xf], 1);
-	rsp_buf_put(r, &"0123456789abcdef"[sig & 0xf], 1);
-	rsp_buf_puts(r, "thread:");
-	rsp_buf_put_hexnum(r, (uint64_t)st->cpu + 1);
-	rsp_buf_puts(r, ";core:");
-	rsp_buf_put_hexnum(r, (uint64_t)st->cpu);
-	rsp_buf_put(r, ";", 1);
+	put_stop_head(r, sig, st->cpu);
 	switch (st->kind) {
 	case GDB_STOP_SWBREAK:
 		if (s->gdb_swbreak)
@@ -170,15 +179,14 @@ static void send_stop_reply(struct gdb_session *s)
 
 void sess_send_thread_stop(struct gdb_session *s, int cpu)
 {
-	char buf[48];
-
 	if (cpu == s->stop.cpu || s->stop.kind == GDB_STOP_EXITED) {
 		send_stop_reply(s);
 		return;
 	}
 	/* Stopped only because all stop: signal 0, no reason of its own. */
-	snprintf(buf, sizeof(buf), "T00thread:%x;core:%x;", cpu + 1, cpu);
-	sess_send_str(s, buf);
+	s->reply.len = 0;
+	put_stop_head(&s->reply, 0, cpu);
+	sess_send_reply(s);
 }
 
 /* The machine is stopped: learn why, and answer a debugger that waits. */
