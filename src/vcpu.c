@@ -5,6 +5,8 @@
  * exit through the exit table (vcpu_exit.c).  Another thread stops a vCPU by
  * setting its action to VCPU_STAY and kicking it: `immediate_exit` covers the
  * window before KVM_RUN, a signal (SIG_KICK, no-op handler) the time inside.
+ * An AP still waiting for its INIT/SIPI inside KVM_RUN is stopped already
+ * and is not kicked unless its state is wanted (stopped_locked).
  * Nothing polls: parked vCPUs and waiting controllers sleep on condvars.
  */
 #include <assert.h>
@@ -78,6 +80,7 @@ int vcpu_create(struct vm *vm, int id, struct vcpu **out)
 	v->vm = vm;
 	v->id = id;
 	v->action = VCPU_RUN;
+	v->maybe_uninit = true;
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
 	if (v->fd < 0) {
 		r = -errno;
@@ -170,10 +173,13 @@ static void kick_mask_init(struct vcpu *v)
 	}
 }
 
-/* Caller holds ctl_lock: note v for kick_all unless it is parked or ourself. */
+/*
+ * Caller holds ctl_lock: note v for kick_all unless it is parked, waiting for
+ * its SIPI (see stopped_locked) or ourself.
+ */
 static void want_kick(struct kicks *k, struct vcpu *v)
 {
-	if (v->parked || !v->thread_started || v == this_vcpu)
+	if (v->parked || v->sipi_wait || !v->thread_started || v == this_vcpu)
 		return;
 	k->v[k->n++] = v;
 }
@@ -200,12 +206,13 @@ struct vcpu *vcpu_current(void)
 	return this_vcpu;
 }
 
-/* Caller holds ctl_lock (shutdown only). */
+/* Caller holds ctl_lock: kick v even if it waits for its SIPI. */
 static void kick(struct vcpu *v)
 {
-	struct kicks k = { 0 };
+	struct kicks k = { .n = 1, .v = { v } };
 
-	want_kick(&k, v);
+	if (v->parked || !v->thread_started || v == this_vcpu)
+		return;
 	kick_all(&k);
 }
 
@@ -300,7 +307,7 @@ static void complete_pending(struct vcpu *v)
 	v->need_completion = false;
 }
 
-static bool all_parked_locked(struct vm *vm);
+static bool all_stopped_locked(struct vm *vm);
 
 /* Caller holds ctl_lock: wake the parked threads after a change of actions. */
 static void release_locked(void)
@@ -318,7 +325,7 @@ static void maybe_notify_locked(struct vm *vm)
 	void (*fn)(void *);
 	void *opaque;
 
-	if (!notify_armed || !notify_fn || !all_parked_locked(vm))
+	if (!notify_armed || !notify_fn || !all_stopped_locked(vm))
 		return;
 	notify_armed = false;
 	__atomic_store_n(&notified_gen, release_gen, __ATOMIC_RELEASE);
@@ -376,6 +383,23 @@ int vcpu_step_here(struct vcpu *v)
 	return r;
 }
 
+/*
+ * vCPU thread, before KVM_RUN: is this vCPU in KVM's "uninitialized" state (an
+ * AP before its INIT/SIPI)?  Asked until the answer is no; a state write (a
+ * reset) makes it ask again.  KVM_GET_MP_STATE also takes pending INIT/SIPI
+ * events, so the answer holds until the next KVM_RUN takes more.
+ */
+static bool waits_for_sipi(struct vcpu *v)
+{
+	struct kvm_mp_state mp;
+
+	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state != KVM_MP_STATE_UNINITIALIZED) {
+		v->maybe_uninit = false;
+		return false;
+	}
+	return true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -414,6 +438,7 @@ static void *vcpu_thread(void *arg)
 		v->parked = false;
 		act = v->action;
 		v->run->immediate_exit = 0;
+		v->sipi_wait = v->maybe_uninit && waits_for_sipi(v);
 		debug_change_locked(v, act == VCPU_STEP || act == VCPU_RANGE, &dchange);
 		pthread_mutex_unlock(&ctl_lock);
 
@@ -537,17 +562,26 @@ void vcpu_ctl_init_stopped(struct vm *vm)
 	start_stopped = true;
 }
 
-/* Caller holds ctl_lock. */
-static bool all_parked_locked(struct vm *vm)
+/*
+ * Caller holds ctl_lock.  Stopped: parked, or inside a KVM_RUN that cannot run
+ * a guest instruction.  A vCPU that entered KVM_RUN in KVM's "uninitialized"
+ * state (an AP before its INIT/SIPI) only blocks there: the SIPI makes KVM_RUN
+ * return EAGAIN, and the thread looks at its action before it enters again.
+ * Such a vCPU is not kicked to stop it -- with many vCPUs before the guest
+ * starts them, waking each would cost ~10 us in series -- and it is kicked
+ * only when someone wants its state (is_parked).
+ */
+static bool stopped_locked(const struct vcpu *v)
 {
-	for (int i = 0; i < vm->ncpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
+	return !v->thread_started ||
+	       ((v->parked || v->sipi_wait) && v->action == VCPU_STAY);
+}
 
-		if (v->thread_started && !v->parked)
+static bool all_stopped_locked(struct vm *vm)
+{
+	for (int i = 0; i < vm->ncpus; i++)
+		if (!stopped_locked(vm->vcpus[i]))
 			return false;
-		if (v->thread_started && v->action != VCPU_STAY)
-			return false;
-	}
 	return true;
 }
 
@@ -563,7 +597,7 @@ bool vcpu_all_parked(struct vm *vm)
 	bool r;
 
 	pthread_mutex_lock(&ctl_lock);
-	r = all_parked_locked(vm);
+	r = all_stopped_locked(vm);
 	pthread_mutex_unlock(&ctl_lock);
 	return r;
 }
@@ -580,7 +614,7 @@ int vcpu_stop_all(struct vm *vm)
 	pthread_mutex_unlock(&ctl_lock);
 	kick_all(&k);
 	pthread_mutex_lock(&ctl_lock);
-	while (!all_parked_locked(vm) && !exiting)
+	while (!all_stopped_locked(vm) && !exiting)
 		pthread_cond_wait(&parked_cond, &ctl_lock);
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
@@ -693,23 +727,33 @@ int vcpu_wait_parked(struct vm *vm, int timeout_ms)
 		}
 	}
 	pthread_mutex_lock(&ctl_lock);
-	while (!all_parked_locked(vm) && !exiting && r == 0) {
+	while (!all_stopped_locked(vm) && !exiting && r == 0) {
 		if (timeout_ms < 0)
 			pthread_cond_wait(&parked_cond, &ctl_lock);
 		else
 			r = pthread_cond_timedwait(&parked_cond, &ctl_lock, &ts);
 	}
-	if (r == 0 && !all_parked_locked(vm))
+	if (r == 0 && !all_stopped_locked(vm))
 		r = EINTR;
 	pthread_mutex_unlock(&ctl_lock);
 	return r == ETIMEDOUT ? -ETIMEDOUT : -r;
 }
 
+/* Parked, so that its state may be accessed: one waiting for its SIPI is kicked. */
 static bool is_parked(struct vcpu *v)
 {
+	struct timespec ts;
 	bool p;
 
 	pthread_mutex_lock(&ctl_lock);
+	if (v->thread_started && !v->parked && v->sipi_wait && v->action == VCPU_STAY) {
+		kick(v);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		while (!v->parked && !exiting &&
+		       !pthread_cond_timedwait(&parked_cond, &ctl_lock, &ts))
+			;
+	}
 	p = !v->thread_started || (v->parked && v->action == VCPU_STAY);
 	pthread_mutex_unlock(&ctl_lock);
 	return p;
@@ -763,6 +807,8 @@ int vcpu_set_state(struct vcpu *v, const struct vcpu_state *st)
 	     ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0 ||
 	     ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0))
 		return -errno;
+	if (parts & VS_EXTRA)
+		v->maybe_uninit = true;	/* parked: the thread asks KVM again */
 	if ((parts & VS_EXTRA) &&
 	    (ioctl(v->fd, KVM_SET_DEBUGREGS, &st->dregs) < 0 ||
 	     ioctl(v->fd, KVM_SET_MP_STATE, &st->mp) < 0))

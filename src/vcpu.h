@@ -68,6 +68,7 @@ struct vcpu {
 	bool stepped;		/* set when a VCPU_STEP completed (debug exit seen) */
 	uint64_t range_start, range_end;	/* VCPU_RANGE */
 	bool need_completion;	/* last exit was I/O or MMIO: finish it before parking */
+	bool sipi_wait;		/* in a KVM_RUN entered in the wait for INIT/SIPI */
 	enum vcpu_stop_reason stop_reason;	/* set when it stopped on its own */
 	enum vcpu_stop_reason exit_reason_hint;	/* vCPU thread: set by an exit handler */
 	uint64_t stop_seq;	/* order of self-stops (first one is reported) */
@@ -79,6 +80,7 @@ struct vcpu {
 	/* Owned by the vCPU thread (set by others only while it is parked): */
 	uint64_t debug_gen;	/* generation of the debug settings in force */
 	bool debug_stepping;	/* the settings in force include single step */
+	bool maybe_uninit;	/* may still wait for INIT/SIPI: ask KVM before running */
 };
 
 /* Create vCPU `id` (fd, kvm_run mapping, CPUID).  0 or -errno. */

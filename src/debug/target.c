@@ -223,7 +223,7 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 {
 	struct dtarget *t = tp;
 	enum vcpu_action act[VM_MAX_CPUS];
-	int r;
+	int r, first = -1;
 
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
 	if (end_if_pending(t))
@@ -240,9 +240,15 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 		act[i] = actions[i] == GDB_CONT ? VCPU_RUN :
 			 actions[i] == GDB_STEP ? VCPU_STEP :
 			 actions[i] == GDB_RANGE ? VCPU_RANGE : VCPU_STAY;
-		if (actions[i] != GDB_STAY)
-			t->last_cpu = i;
+		if (actions[i] != GDB_STAY && first < 0)
+			first = i;
 	}
+	/*
+	 * An interrupt names the first vCPU that runs: with all of them the boot
+	 * vCPU, rather than the last AP, which may not even have started.
+	 */
+	if (first >= 0)
+		t->last_cpu = first;
 	dbg_apply_debug(t, true);
 	vcpu_resume(t->vm, act);
 	return r;
