@@ -4,6 +4,7 @@
  * event thread is only ever touched by it).
  */
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +264,12 @@ static int wait_events(struct epoll_event *evs, int max)
 		n = epoll_wait(epfd, evs, max, 0);
 		if (n)
 			return n;
-		cpu_relax();
+		/*
+		 * The debugger may share this CPU (its other one runs the vCPU):
+		 * a spinner that kept the CPU would hold back the very packet
+		 * it waits for.  With nothing else runnable this returns at once.
+		 */
+		sched_yield();
 	}
 }
 
