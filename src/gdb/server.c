@@ -206,12 +206,21 @@ static int conn_open(int fd, const char *peer)
 		close(fd);
 		return r;
 	}
-	log_info("debug server: debugger connected from %s", peer);
+	/*
+	 * The debugger's first packet (qSupported) has usually arrived by now:
+	 * answer it before the rest, which the debugger need not wait for.
+	 */
+	on_conn(fd, EPOLLIN, NULL);
+	if (srv.sess != s) {
+		log_info("debug server: the debugger from %s hung up at once", peer);
+		return 0;
+	}
 	/* A debugger attaching stops the machine; `?` waits for that. */
 	srv.busy = true;
 	gdb_session_attach(s);
 	srv.busy = false;
 	conn_service();
+	log_info("debug server: debugger connected from %s", peer);
 	return 0;
 }
 

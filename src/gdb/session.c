@@ -15,6 +15,7 @@
  *    (gdb_session_stopped) that every vCPU has stopped again.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -586,30 +587,71 @@ void gdb_session_feed(struct gdb_session *s, const void *buf, size_t n)
 
 /* ---- life cycle ---- */
 
+/*
+ * The last session's memory, kept for the next one: allocating (and zeroing)
+ * the decoder's buffer and the scratch space took 20-50 us of a debugger's
+ * attach.  Sessions live on one thread (the event thread, or a test's).
+ */
+static struct gdb_session *spare;
+
+static void release(struct gdb_session *s)
+{
+	rsp_buf_free(&s->out);
+	rsp_buf_free(&s->last);
+	rsp_buf_free(&s->gcache);
+	rsp_buf_free(&s->reply);
+	free(s->scratch);
+	free(s->actions);
+	free(s);
+}
+
+/* A spare session made as new; its buffers keep their room. */
+static void reuse(struct gdb_session *s)
+{
+	struct rsp_buf bufs[4] = { s->out, s->last, s->gcache, s->reply };
+	uint8_t *scratch = s->scratch;
+	enum gdb_resume *actions = s->actions;
+	int ncpus = s->ncpus;
+
+	memset(s, 0, offsetof(struct gdb_session, dec));
+	s->out = bufs[0];
+	s->last = bufs[1];
+	s->gcache = bufs[2];
+	s->reply = bufs[3];
+	s->out.len = s->last.len = s->gcache.len = s->reply.len = 0;
+	s->scratch = scratch;
+	s->actions = actions;
+	s->ncpus = ncpus;
+	memset(actions, 0, (size_t)ncpus * sizeof(*actions));
+}
+
 struct gdb_session *gdb_session_new(const struct gdb_target_ops *ops, void *target)
 {
-	struct gdb_session *s;
+	struct gdb_session *s = spare;
 	int ncpus = ops->ncpus(target);
 
 	if (ncpus < 1 || ncpus > GDB_MAX_CPUS)
 		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
+	spare = NULL;
+	if (s && s->ncpus == ncpus) {
+		reuse(s);
+	} else {
+		if (s)
+			release(s);
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->ncpus = ncpus;
+		s->scratch = malloc(RSP_PACKET_SIZE);
+		s->actions = calloc((size_t)ncpus, sizeof(*s->actions));
+		if (!s->scratch || !s->actions) {
+			release(s);
+			return NULL;
+		}
+	}
 	s->ops = ops;
 	s->t = target;
-	s->ncpus = ncpus;
-	s->scratch = malloc(RSP_PACKET_SIZE);
-	s->actions = calloc((size_t)ncpus, sizeof(*s->actions));
-	if (!s->scratch || !s->actions) {
-		gdb_session_free(s);
-		return NULL;
-	}
-	rsp_buf_init(&s->out);
-	rsp_buf_init(&s->last);
-	rsp_buf_init(&s->gcache);
 	s->gcache_cpu = -1;
-	rsp_buf_init(&s->reply);
 	rsp_decoder_init(&s->dec);
 	s->g_cpu = -1;
 	s->c_cpu = -1;
@@ -622,13 +664,9 @@ void gdb_session_free(struct gdb_session *s)
 {
 	if (!s)
 		return;
-	rsp_buf_free(&s->out);
-	rsp_buf_free(&s->last);
-	rsp_buf_free(&s->gcache);
-	rsp_buf_free(&s->reply);
-	free(s->scratch);
-	free(s->actions);
-	free(s);
+	if (spare)
+		release(spare);
+	spare = s;
 }
 
 void gdb_session_exited(struct gdb_session *s, int status)

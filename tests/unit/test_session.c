@@ -44,6 +44,32 @@ TEST(supported_and_noack)
 	teardown(s);
 }
 
+/*
+ * The next debugger's session takes over the last one's memory: it must start
+ * as new -- acks on, no Hg thread, no half-read packet, no cached `g`.
+ */
+TEST(next_session_starts_fresh)
+{
+	struct gdb_session *s = setup(2), *s2;
+	const char *r;
+
+	CHECK_STR(req(s, "QStartNoAckMode"), "OK");
+	r = req(s, "g");		/* vCPU 0's registers, cached */
+	CHECK(r && !strncmp(r, "0001", 4));
+	CHECK_STR(req(s, "Hg2"), "OK");
+	feed_raw(s, "$qSupp", 6);	/* hangs up mid-packet */
+	teardown(s);
+
+	s2 = setup(2);
+	CHECK(s2 == s);			/* the same memory, made new */
+	FT.regs[0][0] = 0xab;
+	CHECK_STR(req(s2, "qC"), "QC1");	/* not the old Hg thread */
+	CHECK_EQ(G.acks, 1);		/* acks again */
+	r = req(s2, "g");		/* read afresh, not the old session's cache */
+	CHECK(r && !strncmp(r, "ab01", 4));
+	teardown(s2);
+}
+
 TEST(nak_resends_and_bad_checksum)
 {
 	struct gdb_session *s = setup(2);
