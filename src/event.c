@@ -180,6 +180,35 @@ int event_post(struct event_work *w)
 	return queue_work(w, false);
 }
 
+static struct event_work *idle_works;	/* event thread only */
+
+void event_post_idle(struct event_work *w)
+{
+	if (w->queued)
+		return;
+	w->queued = true;
+	w->next = idle_works;
+	idle_works = w;
+}
+
+/* Run what waits for the thread to be idle; false if there was nothing. */
+static bool run_idle(void)
+{
+	struct event_work *w = idle_works;
+
+	if (!w)
+		return false;
+	idle_works = NULL;
+	while (w) {
+		struct event_work *next = w->next;
+
+		w->queued = false;
+		w->fn(w->opaque);
+		w = next;
+	}
+	return true;
+}
+
 /* Run the queued calls; `drain` also resets the wakeup fd (after epoll). */
 static void run_calls(bool drain)
 {
@@ -254,6 +283,8 @@ static int wait_events(struct epoll_event *evs, int max)
 			return 0;		/* a round: the loop looks at `stopping` */
 		}
 		if (!until || now_ns() >= until) {
+			if (run_idle())
+				return 0;	/* a round: it may have queued more */
 			spin_until = poll_until = 0;
 			__atomic_store_n(&spinning, 0, __ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&calls_queued, __ATOMIC_SEQ_CST))
@@ -329,6 +360,7 @@ static void *loop(void *arg)
 		pthread_mutex_lock(&lock);
 		if (stopping) {
 			pthread_mutex_unlock(&lock);
+			run_idle();
 			return NULL;
 		}
 		pthread_mutex_unlock(&lock);

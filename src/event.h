@@ -32,6 +32,12 @@ struct event_work {
 };
 int event_post(struct event_work *w);
 /*
+ * Event thread only: run w once the thread is about to sleep, after its poll
+ * windows: for what must not hold up an answer the debugger waits for (a log
+ * line to a terminal or pipe wakes its reader).
+ */
+void event_post_idle(struct event_work *w);
+/*
  * Event thread only: a call is expected within max_ns (the vCPUs' answer to a
  * stop request).  After the current round the thread waits for it awake
  * instead of sleeping in epoll, when spinning is allowed: only with a CPU of

@@ -47,6 +47,9 @@ static struct {
 	 * alone; the outer caller flushes (and closes) when the session returns.
 	 */
 	bool busy;
+	/* the connection's log line, written when the event thread idles */
+	char peer[INET6_ADDRSTRLEN + 16];
+	struct event_work log_connect;
 } srv = { .listen_fd = -1, .conn_fd = -1 };
 
 /* "ADDR:PORT" ("[v6]:PORT") of a socket address, or "a Unix socket". */
@@ -81,10 +84,19 @@ static bool is_loopback(const struct sockaddr *sa)
 
 /* ---- the connection ---- */
 
+/* The connection's log line, if it is still to be written. */
+static void log_connect(void *opaque)
+{
+	if (srv.peer[0])
+		log_info("debug server: debugger connected from %s", srv.peer);
+	srv.peer[0] = '\0';
+}
+
 static void conn_close(const char *why)
 {
 	if (!srv.sess)
 		return;
+	log_connect(NULL);
 	/*
 	 * Detach (guest runs on, breakpoints removed) unless D or k ended it;
 	 * before the hang-up, so a debugger that sees EOF finds it done.
@@ -220,7 +232,10 @@ static int conn_open(int fd, const char *peer)
 	gdb_session_attach(s);
 	srv.busy = false;
 	conn_service();
-	log_info("debug server: debugger connected from %s", peer);
+	/* logged once the event thread idles, not between two answers */
+	snprintf(srv.peer, sizeof(srv.peer), "%s", peer);
+	srv.log_connect.fn = log_connect;
+	event_post_idle(&srv.log_connect);
 	return 0;
 }
 
@@ -277,6 +292,7 @@ static void on_listen(int fd, uint32_t events, void *opaque)
 		if (ss.ss_family != AF_UNIX)
 			setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		conn_open(c, peer);
+		return;		/* the debugger waits: no accept that finds nothing */
 	}
 }
 

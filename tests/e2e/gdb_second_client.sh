@@ -1,8 +1,9 @@
 #!/bin/bash
 # gdb_second_client.sh -- one debugger at a time: while gdb is attached, a
 # second client that connects is hung up on without a single byte of reply
-# (hyve logs "refused a second debugger"), and the first session keeps
-# working (registers, memory, stepi, detach).
+# (hyve logs "refused a second debugger", between the first one's
+# "connected" and "ended" lines), and the first session keeps working
+# (registers, memory, stepi, detach).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/gdblib.sh
@@ -18,6 +19,13 @@ export GDB_ADDR
 gdb_run two tests/e2e/gdb/second_client.gdb "$DBG64"
 expect_val two second refused "the second client got EOF and no reply"
 expect_line "$WORK/err" 'debug server: refused a second debugger from 127\.0\.0\.1:' "hyve's log"
+# the first debugger's own lines, in order (the "connected" one is written
+# once the event thread idles, but never after the session's end)
+log=$(tr -d '\r' <"$WORK/err" | grep -E 'debug server: (debugger connected from|debugger ended the session|refused a second)' |
+	sed -E 's/from .*//' | tr '\n' '|')
+[ "$log" = "hyve: debug server: debugger connected |hyve: debug server: refused a second debugger |hyve: debug server: debugger ended the session|" ] ||
+	fail "hyve's connection log lines: $log"
+echo "ok: connection log in order: $log"
 expect_val two rip2 "$(val two rip1)" "first session: same RIP after the refusal"
 expect_val two magic 0x0123456789abcdef "first session: memory"
 want=$(loop_next "$DBG64" spin_loop spin_end "$(val two rip2)") || fail "RIP not in spin_loop"

@@ -2,8 +2,9 @@
  * test_event.c -- the event thread's queue of work from other threads:
  * posted work runs once (a second post while queued is a no-op), and none is
  * lost whether the thread sleeps in epoll or waits awake (expecting a call,
- * or polling after a packet), where posters skip the wakeup write.  Ends with
- * event_stop() from a polling thread.
+ * or polling after a packet), where posters skip the wakeup write; idle work
+ * waits for the end of a poll window.  Ends with event_stop() from a polling
+ * thread.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -72,10 +73,27 @@ static void busy(void *arg)
 }
 
 static struct event_work work = { .fn = count };
+static atomic_int idle_runs;
+
+static void count_idle(void *opaque)
+{
+	(void)opaque;
+	atomic_fetch_add(&idle_runs, 1);
+}
+
+static struct event_work idle_work = { .fn = count_idle };
+
+/* On the event thread: idle work (posted twice), then a poll window. */
+static void post_idle_and_poll(void *arg)
+{
+	event_post_idle(&idle_work);
+	event_post_idle(&idle_work);
+	event_poll_for(*(int64_t *)arg);
+}
 
 TEST(post_sleeping_and_spinning)
 {
-	int64_t long_ns = 2000000000, short_ns = 1000000;
+	int64_t long_ns = 2000000000, short_ns = 1000000, window_ns = 100000000;
 
 	CHECK_EQ(event_init(), 0);
 	CHECK_EQ(event_start(), 0);
@@ -115,6 +133,15 @@ TEST(post_sleeping_and_spinning)
 	CHECK_EQ(event_post(&work), 0);
 	usleep(60000);
 	CHECK_EQ(atomic_load(&runs), 6);
+
+	/* idle work waits while the thread polls, then runs once */
+	on_event_thread(post_idle_and_poll, &window_ns);
+	usleep(10000);
+	CHECK_EQ(atomic_load(&idle_runs), 0);
+	for (int i = 0; i < 2000 && atomic_load(&idle_runs) < 1; i++)
+		usleep(1000);
+	usleep(5000);
+	CHECK_EQ(atomic_load(&idle_runs), 1);
 
 	/* stopping a thread that polls (stop_cb is a call like any other) */
 	on_event_thread(poll_for, &long_ns);
