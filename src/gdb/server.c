@@ -8,6 +8,7 @@
  * exceptions, which run while it does not touch the server).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -47,9 +48,10 @@ static struct {
 	 * alone; the outer caller flushes (and closes) when the session returns.
 	 */
 	bool busy;
-	/* the connection's log line, written when the event thread idles */
-	char peer[INET6_ADDRSTRLEN + 16];
-	struct event_work log_connect;
+	/* the connections' log lines, written when the event thread idles */
+	char log[512];
+	size_t log_len;
+	struct event_work log_work;
 } srv = { .listen_fd = -1, .conn_fd = -1 };
 
 /* "ADDR:PORT" ("[v6]:PORT") of a socket address, or "a Unix socket". */
@@ -84,19 +86,54 @@ static bool is_loopback(const struct sockaddr *sa)
 
 /* ---- the connection ---- */
 
-/* The connection's log line, if it is still to be written. */
-static void log_connect(void *opaque)
+/* Write the connection lines held back so far (each ends in a newline). */
+static void log_flush(void *opaque)
 {
-	if (srv.peer[0])
-		log_info("debug server: debugger connected from %s", srv.peer);
-	srv.peer[0] = '\0';
+	size_t at = 0;
+
+	while (at < srv.log_len) {
+		char *line = srv.log + at, *nl = memchr(line, '\n', srv.log_len - at);
+
+		if (!nl)
+			break;
+		*nl = '\0';
+		log_info("debug server: %s", line);
+		at = (size_t)(nl - srv.log) + 1;
+	}
+	srv.log_len = 0;
+}
+
+/*
+ * A connection's log line: held back until the event thread idles, so that
+ * its write (which wakes the log's reader) does not come between the
+ * debugger's packets and their answers.  In order with each other.
+ */
+static void PRINTF(1, 2) log_conn(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (int tries = 0; tries < 2; tries++) {
+		size_t room = sizeof(srv.log) - srv.log_len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(srv.log + srv.log_len, room, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n + 1 < room) {
+			srv.log[srv.log_len + (size_t)n] = '\n';
+			srv.log_len += (size_t)n + 1;
+			srv.log_work.fn = log_flush;
+			event_post_idle(&srv.log_work);
+			return;
+		}
+		log_flush(NULL);	/* full: write what is there first */
+	}
 }
 
 static void conn_close(const char *why)
 {
 	if (!srv.sess)
 		return;
-	log_connect(NULL);
 	/*
 	 * Detach (guest runs on, breakpoints removed) unless D or k ended it;
 	 * before the hang-up, so a debugger that sees EOF finds it done.
@@ -107,7 +144,7 @@ static void conn_close(const char *why)
 	event_del(srv.conn_fd);
 	close(srv.conn_fd);
 	srv.conn_fd = -1;
-	log_info("debug server: debugger %s", why);
+	log_conn("debugger %s", why);
 }
 
 /* Write what the socket takes; 0, or -errno if the connection is broken. */
@@ -218,24 +255,20 @@ static int conn_open(int fd, const char *peer)
 		close(fd);
 		return r;
 	}
+	/* held back until the event thread idles, like the other connection lines */
+	log_conn("debugger connected from %s", peer);
 	/*
 	 * The debugger's first packet (qSupported) has usually arrived by now:
 	 * answer it before the rest, which the debugger need not wait for.
 	 */
 	on_conn(fd, EPOLLIN, NULL);
-	if (srv.sess != s) {
-		log_info("debug server: the debugger from %s hung up at once", peer);
-		return 0;
-	}
+	if (srv.sess != s)
+		return 0;	/* it hung up at once */
 	/* A debugger attaching stops the machine; `?` waits for that. */
 	srv.busy = true;
 	gdb_session_attach(s);
 	srv.busy = false;
 	conn_service();
-	/* logged once the event thread idles, not between two answers */
-	snprintf(srv.peer, sizeof(srv.peer), "%s", peer);
-	srv.log_connect.fn = log_connect;
-	event_post_idle(&srv.log_connect);
 	return 0;
 }
 
@@ -285,7 +318,7 @@ static void on_listen(int fd, uint32_t events, void *opaque)
 		describe((struct sockaddr *)&ss, len, peer, sizeof(peer));
 		if (srv.sess) {
 			/* One debugger at a time; the connected one does not notice. */
-			log_info("debug server: refused a second debugger from %s", peer);
+			log_conn("refused a second debugger from %s", peer);
 			close(c);
 			continue;
 		}
@@ -447,6 +480,7 @@ int gdb_server_start(const struct gdb_target_ops *ops, void *target)
 
 void gdb_server_stop(void)
 {
+	log_flush(NULL);	/* the event thread has stopped: no idle to wait for */
 	if (srv.sess) {
 		conn_flush();		/* best effort: e.g. the exit reply */
 		event_del(srv.conn_fd);
