@@ -1,6 +1,7 @@
 /*
  * nullstub.c -- a stub that answers every packet at once from canned replies,
- * in a child process of its own.  The client measured against it shows the
+ * in a child process of its own; a continue with no breakpoint inserted runs
+ * until an interrupt (0x03), which it answers at once.  The client measured against it shows the
  * ceiling the client (plus loopback TCP) puts on each metric: if that is far
  * above what hyve and QEMU reach, the client is not what limits them.
  */
@@ -116,7 +117,8 @@ static void serve(int fd, uint64_t rip)
 	char greg[2 * G_BYTES];
 	struct frame gframe = { 0 };
 	size_t have = 0;
-	bool ack = true;
+	bool ack = true, running = false;
+	int nbp = 0;		/* breakpoints inserted: a continue "hits" one at once */
 
 	memset(regs, 0, sizeof(regs));
 	for (int i = 0; i < 8; i++)
@@ -132,9 +134,17 @@ static void serve(int fd, uint64_t rip)
 		have += (size_t)k;
 		for (;;) {
 			char *start = memchr(buf + pos, '$', have - pos), *hash;
+			size_t gap = (start ? (size_t)(start - buf) : have) - pos;
 
-			if (!start)
+			/* an interrupt (0x03 between packets) stops a continue */
+			if (running && memchr(buf + pos, 0x03, gap)) {
+				running = false;
+				reply_str(fd, "T02thread:1;");
+			}
+			if (!start) {
+				pos = have;
 				break;
+			}
 			hash = memchr(start, '#', have - (size_t)(start - buf));
 			if (!hash || (size_t)(hash - buf) + 3 > have)
 				break;
@@ -162,14 +172,18 @@ static void serve(int fd, uint64_t rip)
 				reply_str(fd, "l");
 			} else if (!strcmp(p, "vCont?")) {
 				reply_str(fd, "vCont;c;C;s;S");
+			} else if ((p[0] == 'c' || !strncmp(p, "vCont;c", 7)) && nbp == 0) {
+				running = true;	/* nothing to hit: runs until 0x03 */
 			} else if (p[0] == '?' || p[0] == 's' || p[0] == 'c' ||
 				   !strncmp(p, "vCont;", 6)) {
 				reply_str(fd, "T05thread:1;");
 			} else if (p[0] == 'D') {
 				reply_str(fd, "OK");
 				return;
-			} else if (p[0] == 'H' || p[0] == 'M' || p[0] == 'X' || p[0] == 'Z' ||
-				   p[0] == 'z') {
+			} else if (p[0] == 'Z' || p[0] == 'z') {
+				nbp += p[0] == 'Z' ? 1 : nbp > 0 ? -1 : 0;
+				reply_str(fd, "OK");
+			} else if (p[0] == 'H' || p[0] == 'M' || p[0] == 'X') {
 				reply_str(fd, "OK");
 			} else {
 				reply_str(fd, "");

@@ -154,7 +154,7 @@ static void run_selftest(struct target *t, const struct params *prm)
 	}
 	for (int r = 0; r < 3; r++)
 		session_run(t, &p, MASK(M_REGS) | MASK(M_MEM_M) | MASK(M_MEM_X) | MASK(M_BP_HW) |
-			    MASK(M_STEPS) | MASK(M_STEP_G));
+			    MASK(M_STEPS) | MASK(M_STEP_G) | MASK(M_INTR));
 	target_stop(t);
 }
 
@@ -409,6 +409,22 @@ int main(int argc, char **argv)
 			printf("  %-18s %10.0f %-6s  (B reaches %.1f%% of it; client CPU %.0f%% of wall time)\n",
 			       metric_info[m].name, c, metric_info[m].unit, 100 * h / c,
 			       t[1].wall_ms[m] > 0 ? 100 * t[1].client_cpu_ms[m] / t[1].wall_ms[m] : NAN);
+		}
+	}
+	if (tnull.s[M_ATTACH].n) {
+		static const int floor_m[] = { M_ATTACH, M_INTR };	/* the latency rows */
+
+		printf("\nlatency of that stub (no VM, blocking reads: TCP and waking a sleeping process):\n");
+		for (size_t k = 0; k < sizeof(floor_m) / sizeof(floor_m[0]); k++) {
+			int m = floor_m[k];
+			double f = series_median(&tnull.s[m]);
+
+			if (!tnull.s[m].n)
+				continue;
+			printf("  %-18s %10.3f %-6s  (A takes %.2fx it, B %.2fx; it is %.2fx A)\n",
+			       metric_info[m].name, f, metric_info[m].unit,
+			       series_median(&t[0].s[m]) / f, series_median(&t[1].s[m]) / f,
+			       f / series_median(&t[0].s[m]));
 		}
 	}
 	for (struct target *all[] = { &tnull, &tboot[0], &tboot[1], &t[0], &t[1], &t16[0], &t16[1],
