@@ -53,7 +53,7 @@ static void usage(FILE *f)
 	      "  --metrics LIST           main phase only these (regs_per_s,mem_m_MiBps,mem_x_MiBps,\n"
 	      "                           mem_text_MiBps,bp_hw_hits_per_s,bp_sw_hits_per_s,steps_per_s,\n"
 	      "                           stepi_g_per_s,interrupt_ms); attach_ms always\n"
-	      "  --repeats N (5)  --boot-repeats N (5)  --idle-repeats N (40 slice pairs)\n"
+	      "  --repeats N (7)  --boot-repeats N (5)  --idle-repeats N (120 slice pairs)\n"
 	      "  --regs-n N (2000)  --steps N (2000)  --bp-hits N (300)  --mem-mib N (4)\n"
 	      "  --intr-n N (5)  --intr-delay-ms MS (20)  --idle-window-ms MS (150, one slice)\n"
 	      "  --timeout-ms MS (10000)  --json FILE  --logdir DIR (build/bench/logs)\n", f);
@@ -297,11 +297,11 @@ static int parse_args(int argc, char **argv, struct opts *o, struct params *p, c
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .label = { "qemu", "hyve" }, .boot_repeats = 5, .idle_repeats = 40,
+	struct opts o = { .label = { "qemu", "hyve" }, .boot_repeats = 5, .idle_repeats = 120,
 			  .mask = MASK_ALL,
 			  .idle_window_ms = 150, .pat_offset = 16 << 20 };
 	struct params p = { .mem_bytes = 4 << 20, .regs_n = 2000, .steps_n = 2000, .bp_hits = 300,
-			    .intr_n = 5, .intr_delay_ms = 20, .repeats = 5, .timeout_ms = 10000,
+			    .intr_n = 5, .intr_delay_ms = 20, .repeats = 7, .timeout_ms = 10000,
 			    .verify = true, .logdir = "build/bench/logs" };
 	struct target t[2] = { 0 }, t16[2] = { 0 }, tboot[2] = { 0 }, tidle[2] = { 0 }, tnull = { 0 };
 	struct series boot[2] = { 0 };

@@ -5,7 +5,7 @@
 #   B               build directory (build)
 #   QEMU            QEMU binary (qemu-system-x86_64); "none" measures hyve alone
 #   QEMU_CPU        QEMU -cpu model (host,-arch-capabilities)
-#   BENCH_REPEATS   sessions per stub (5); BENCH_BOOT_REPEATS (5); BENCH_IDLE_REPEATS (40)
+#   BENCH_REPEATS   sessions per stub (7); BENCH_BOOT_REPEATS (5); BENCH_IDLE_REPEATS (120)
 #   BENCH_PHASES    selftest,boot,main,smp,idle (all)
 #   BENCH_PIN       1: stubs on CPU 1, the client on CPU 0 (taskset); default unpinned
 #   BENCH_ARGS      more rspbench options (rspbench --help)
@@ -38,8 +38,8 @@ Q="${STUB_PIN}$QEMU -enable-kvm -cpu $QEMU_CPU -m 64 -nographic -no-reboot -net 
 H="${STUB_PIN}$B/hyve -m 64M --kernel $GUEST"
 
 args=(--elf "$SYMS" --json "$OUT/bench.json" --logdir "$OUT/logs"
-      --repeats "${BENCH_REPEATS:-5}" --boot-repeats "${BENCH_BOOT_REPEATS:-5}"
-      --idle-repeats "${BENCH_IDLE_REPEATS:-40}"
+      --repeats "${BENCH_REPEATS:-7}" --boot-repeats "${BENCH_BOOT_REPEATS:-5}"
+      --idle-repeats "${BENCH_IDLE_REPEATS:-120}"
       --b "$H -G {port}" --b16 "$H -c 16 -G {port}" --b-z0
       --boot-b "$H" --idle-nog "$H" --idle-g "$H -G {port}")
 if [ "$QEMU" != none ] && command -v "$QEMU" > /dev/null; then
