@@ -48,7 +48,7 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libhyve.a
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		-Wl,--whole-archive $(B)/libhyve.a -Wl,--no-whole-archive $(LDLIBS)
 
-$(B)/tests/kvm_%: tests/kvm/test_%.c tests/unit/test.h $(B)/libhyve.a
+$(B)/tests/kvm_%: tests/kvm/test_%.c tests/kvm/kvm_test.h tests/unit/test.h $(B)/libhyve.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		-Wl,--whole-archive $(B)/libhyve.a -Wl,--no-whole-archive $(LDLIBS)
