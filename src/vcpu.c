@@ -659,6 +659,20 @@ int vcpu_resume(struct vm *vm, const enum vcpu_action *actions)
 	return 0;
 }
 
+void vcpu_report_only(struct vm *vm, int id, enum vcpu_stop_reason reason, uint64_t seq,
+		      const struct kvm_debug_exit_arch *arch)
+{
+	pthread_mutex_lock(&ctl_lock);
+	for (int i = 0; i < vm->ncpus; i++) {
+		vm->vcpus[i]->stop_reason = STOP_NONE;
+		vm->vcpus[i]->stepped = false;
+	}
+	vm->vcpus[id]->stop_reason = reason;
+	vm->vcpus[id]->stop_seq = seq;
+	vm->vcpus[id]->debug_arch = *arch;
+	pthread_mutex_unlock(&ctl_lock);
+}
+
 void vcpu_set_range(struct vm *vm, int id, uint64_t start, uint64_t end)
 {
 	pthread_mutex_lock(&ctl_lock);

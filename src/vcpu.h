@@ -157,6 +157,9 @@ int vcpu_set_state(struct vcpu *vcpu, const struct vcpu_state *st);
  * with the debug server's settings), serving I/O exits on the way.  0 or -errno.
  */
 int vcpu_step_here(struct vcpu *v);
+/* With every vCPU stopped: make this stop of vCPU id the only one to report. */
+void vcpu_report_only(struct vm *vm, int id, enum vcpu_stop_reason reason, uint64_t seq,
+		      const struct kvm_debug_exit_arch *arch);
 
 /* The vCPU whose thread this is, or NULL on any other thread. */
 struct vcpu *vcpu_current(void);

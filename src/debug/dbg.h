@@ -53,6 +53,13 @@ struct dtarget {
 	bool step_irq;			/* let interrupts in during single steps */
 	int last_cpu;			/* the vCPU the debugger last resumed */
 	struct dcache cache[VM_MAX_CPUS];
+	/* breakpoint hits that lost the race to be reported (target.c) */
+	struct pending_hit {
+		bool valid;
+		enum vcpu_stop_reason reason;
+		uint64_t seq;
+		struct kvm_debug_exit_arch arch;
+	} pending[VM_MAX_CPUS];
 };
 
 

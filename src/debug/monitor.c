@@ -227,6 +227,7 @@ int dbg_monitor(struct dtarget *t, const char *cmd, struct rsp_buf *o)
 		else
 			rsp_buf_puts(o, "machine reset: every vCPU is at its boot state\n");
 		dbg_invalidate(t);
+		memset(t->pending, 0, sizeof(t->pending));	/* no hit survives a reset */
 		return 0;
 	}
 	return -ENOENT;

@@ -219,6 +219,66 @@ static bool end_if_pending(struct dtarget *t)
 	return true;
 }
 
+/* Did this stop come from a breakpoint (ours or the debugger's debug register)? */
+static bool break_stop(enum vcpu_stop_reason reason, const struct kvm_debug_exit_arch *a)
+{
+	return reason == STOP_BREAK ||
+	       (reason == STOP_DEBUG && (a->exception == 3 || (a->exception == 1 && (a->dr6 & 0xf))));
+}
+
+/* Is a breakpoint still set where vCPU cpu stands (rip)? */
+static bool break_still_there(struct dtarget *t, int cpu)
+{
+	struct dcache *c;
+
+	if (dbg_load(t, cpu, &c))
+		return false;
+	for (int i = 0; i < t->nsw; i++)
+		if (t->sw[i].va == c->st.regs.rip)
+			return true;
+	for (int i = 0; i < HW_SLOTS; i++)
+		if (t->hw_used[i] && t->hw_addr[i] == c->st.regs.rip)
+			return true;
+	return false;
+}
+
+/*
+ * A vCPU whose breakpoint hit lost the race to be reported (another vCPU's
+ * stop was) keeps it pending, as gdbserver does: the next continue that
+ * would run it reports it at once, running nothing, if the breakpoint is
+ * still there.  Left to hit the breakpoint again, it races the vCPU that was
+ * reported, which on a busy host can win every time.  The vCPU to report, or -1.
+ */
+static int take_pending(struct dtarget *t, const enum gdb_resume *actions)
+{
+	int best = -1;
+
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		struct pending_hit *p = &t->pending[i];
+
+		if (!p->valid || actions[i] != GDB_CONT)
+			continue;
+		if (!break_still_there(t, i)) {
+			p->valid = false;	/* taken out meanwhile: it just runs */
+			continue;
+		}
+		if (best < 0 || p->seq < t->pending[best].seq)
+			best = i;
+	}
+	if (best >= 0) {
+		t->pending[best].valid = false;
+		vcpu_report_only(t->vm, best, t->pending[best].reason, t->pending[best].seq,
+				 &t->pending[best].arch);
+	}
+	return best;
+}
+
+static void forget_pending(struct dtarget *t)
+{
+	for (int i = 0; i < VM_MAX_CPUS; i++)
+		t->pending[i].valid = false;
+}
+
 static int t_resume(void *tp, const enum gdb_resume *actions)
 {
 	struct dtarget *t = tp;
@@ -228,6 +288,13 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
 	if (end_if_pending(t))
 		return 0;
+	if (take_pending(t, actions) >= 0) {
+		event_post(&t->stopped);	/* reported like any stop, nothing ran */
+		return 0;
+	}
+	for (int i = 0; i < t->vm->ncpus; i++)
+		if (actions[i] != GDB_STAY)
+			t->pending[i].valid = false;	/* it runs: meets the breakpoint again, or not */
 	for (int i = 0; i < t->vm->ncpus; i++)
 		if (actions[i] != GDB_STAY && t->vm->vcpus[i]->stop_reason == STOP_BREAK)
 			step_over_int3(t, i);
@@ -311,6 +378,13 @@ static int t_stop_info(void *tp, struct gdb_stop *out)
 	}
 	out->cpu = best->id;
 	t->reported_cpu = best->id;
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		struct vcpu *v = t->vm->vcpus[i];
+
+		if (v != best && break_stop(v->stop_reason, &v->debug_arch))
+			t->pending[i] = (struct pending_hit){ true, v->stop_reason, v->stop_seq,
+							      v->debug_arch };
+	}
 	switch (best->stop_reason) {
 	case STOP_STEP:
 		out->kind = GDB_STOP_STEP;
@@ -388,6 +462,7 @@ static void t_detach(void *tp)
 
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
 	park_all(t);
+	forget_pending(t);
 	t->last_cpu = t->cur_cpu = 0;
 	t->phys = false;
 	t->cr3_set = false;
