@@ -103,17 +103,22 @@ void vcpus_join(struct vm *vm);
 
 /* Start with every vCPU parked (debugger `w` mode, tests). Before vcpus_start. */
 void vcpu_ctl_init_stopped(struct vm *vm);
-/* Park every vCPU; returns when all are parked.  0 or -errno. */
+/*
+ * Stop every vCPU; returns when all are stopped: parked, or (an AP before its
+ * INIT/SIPI) blocked in KVM_RUN where it cannot run -- such a vCPU parks when
+ * its state is read or written.  0 or -errno.
+ */
 int vcpu_stop_all(struct vm *vm);
 /* Release every vCPU with VCPU_RUN. */
 int vcpu_resume_all(struct vm *vm);
 /* Release vCPU `id` alone (`action` RUN or STEP), others stay parked. */
 int vcpu_run_one(struct vm *vm, int id, enum vcpu_action action);
 /*
- * Wait until every vCPU given an action has parked again (e.g. a step done).
+ * Wait until every vCPU given an action has stopped again (e.g. a step done).
  * timeout_ms < 0 waits forever.  0, or -ETIMEDOUT.
  */
 int vcpu_wait_parked(struct vm *vm, int timeout_ms);
+/* Is every vCPU stopped (as vcpu_stop_all means it)? */
 bool vcpu_all_parked(struct vm *vm);
 /*
  * Lock-free: no vCPU was released since the last all-parked notice, so the
