@@ -173,13 +173,19 @@ static void kick_mask_init(struct vcpu *v)
 	}
 }
 
+/* Caller holds ctl_lock: is v a thread, not ourself, and not parked? */
+static bool kickable(const struct vcpu *v)
+{
+	return v->thread_started && !v->parked && v != this_vcpu;
+}
+
 /*
  * Caller holds ctl_lock: note v for kick_all unless it is parked, waiting for
  * its SIPI (see stopped_locked) or ourself.
  */
 static void want_kick(struct kicks *k, struct vcpu *v)
 {
-	if (v->parked || v->sipi_wait || !v->thread_started || v == this_vcpu)
+	if (!kickable(v) || v->sipi_wait)
 		return;
 	k->v[k->n++] = v;
 }
@@ -211,9 +217,8 @@ static void kick(struct vcpu *v)
 {
 	struct kicks k = { .n = 1, .v = { v } };
 
-	if (v->parked || !v->thread_started || v == this_vcpu)
-		return;
-	kick_all(&k);
+	if (kickable(v))
+		kick_all(&k);
 }
 
 /*

@@ -175,17 +175,24 @@ static void skip_hw_break(struct dtarget *t, int cpu)
 	c->dirty = true;
 }
 
+/* Did the debugger set a Z0 at this address (or also a Z1, with `hw`)? */
+static bool break_at(const struct dtarget *t, uint64_t va, bool hw)
+{
+	for (int i = 0; i < t->nsw; i++)
+		if (t->sw[i].va == va)
+			return true;
+	for (int i = 0; hw && i < HW_SLOTS; i++)
+		if (t->hw_used[i] && t->hw_addr[i] == va)
+			return true;
+	return false;
+}
+
 /* Does the vCPU's pc equal an address the debugger set a Z0 at? */
 static bool at_known_break(struct dtarget *t, int cpu)
 {
 	struct dcache *c;
 
-	if (dbg_load(t, cpu, &c))
-		return true;
-	for (int i = 0; i < t->nsw; i++)
-		if (t->sw[i].va == c->st.regs.rip)
-			return true;
-	return false;
+	return dbg_load(t, cpu, &c) || break_at(t, c->st.regs.rip, false);
 }
 
 /*
@@ -226,20 +233,12 @@ static bool break_stop(enum vcpu_stop_reason reason, const struct kvm_debug_exit
 	       (reason == STOP_DEBUG && (a->exception == 3 || (a->exception == 1 && (a->dr6 & 0xf))));
 }
 
-/* Is a breakpoint still set where vCPU cpu stands (rip)? */
+/* Is a breakpoint (Z0 or Z1) still set where vCPU cpu stands? */
 static bool break_still_there(struct dtarget *t, int cpu)
 {
 	struct dcache *c;
 
-	if (dbg_load(t, cpu, &c))
-		return false;
-	for (int i = 0; i < t->nsw; i++)
-		if (t->sw[i].va == c->st.regs.rip)
-			return true;
-	for (int i = 0; i < HW_SLOTS; i++)
-		if (t->hw_used[i] && t->hw_addr[i] == c->st.regs.rip)
-			return true;
-	return false;
+	return !dbg_load(t, cpu, &c) && break_at(t, c->st.regs.rip, true);
 }
 
 /*
@@ -271,12 +270,6 @@ static int take_pending(struct dtarget *t, const enum gdb_resume *actions)
 				 &t->pending[best].arch);
 	}
 	return best;
-}
-
-static void forget_pending(struct dtarget *t)
-{
-	for (int i = 0; i < VM_MAX_CPUS; i++)
-		t->pending[i].valid = false;
 }
 
 static int t_resume(void *tp, const enum gdb_resume *actions)
@@ -462,7 +455,7 @@ static void t_detach(void *tp)
 
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
 	park_all(t);
-	forget_pending(t);
+	memset(t->pending, 0, sizeof(t->pending));	/* a new debugger starts afresh */
 	t->last_cpu = t->cur_cpu = 0;
 	t->phys = false;
 	t->cr3_set = false;
