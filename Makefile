@@ -13,7 +13,7 @@ CC      ?= gcc
 WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	   -Wundef -Wshadow -Wno-unused-parameter -Werror
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -Isrc -Isrc/arch/x86 -D_GNU_SOURCE \
+CFLAGS  += -std=gnu11 $(WARN) -Isrc -D_GNU_SOURCE \
 	   -DHYVE_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS  := -lpthread
 

@@ -31,7 +31,7 @@ FUZZ_SHORT_SECONDS ?= 25
 FUZZ_NAMES         := rsp session
 FUZZ_BINS          := $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
 # clang (not gcc) flags the vprintf in util.c's static log helper: -Wno-format-nonliteral.
-FUZZ_FLAGS         := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc -Isrc/arch/x86 \
+FUZZ_FLAGS         := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc \
 		      -Itests/fuzz -D_GNU_SOURCE -fno-omit-frame-pointer \
 		      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC_rsp     := tests/fuzz/fuzz_rsp.c src/gdb/rsp.c src/gdb/rsp_args.c
@@ -82,7 +82,7 @@ analyze-cppcheck:
 		--enable=warning,performance,portability --inline-suppr \
 		--suppressions-list=tests/analysis/cppcheck-suppressions.txt \
 		--cppcheck-build-dir=build/analysis -D__x86_64__ -D_GNU_SOURCE \
-		-Isrc -Isrc/arch/x86 -Itests/fuzz $(ANALYZE_SRCS)
+		-Isrc -Itests/fuzz $(ANALYZE_SRCS)
 	@echo "cppcheck: no findings"
 
 analyze-tidy:

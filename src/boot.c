@@ -7,14 +7,14 @@
 #include <sys/mman.h>
 
 #include "boot.h"
-#include "breakpoint.h"
+#include "core/trap_swbp.h"
 #include "config.h"
 #include "dev/virtio_blk.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
-#include "vcpu.h"
-#include "vm.h"
-#include "x86_vcpu.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "arch/x86/x86_vcpu.h"
 
 /* What boot_reset needs: the images, and every vCPU's state at boot. */
 static struct boot_images *boot_img;

@@ -15,15 +15,15 @@
 
 #include "boot.h"
 #include "config.h"
-#include "device.h"
-#include "debug_target.h"
-#include "event.h"
+#include "core/device.h"
+#include "debug/target.h"
+#include "core/event.h"
 #include "gdb/server.h"
-#include "io.h"
+#include "core/io.h"
 #include "options.h"
 #include "util.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
 
 static struct vm vm;
 

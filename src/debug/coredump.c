@@ -14,9 +14,9 @@
 #include <sys/procfs.h>
 #include <unistd.h>
 
-#include "breakpoint.h"
-#include "dbg.h"
-#include "pgdump.h"
+#include "core/trap_swbp.h"
+#include "debug/dbg.h"
+#include "arch/x86/pgdump.h"
 #include "util.h"
 
 #define MAX_PHDRS 60000

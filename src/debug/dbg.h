@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "core/event.h"
 #include "gdb/target.h"
-#include "gdb_regs.h"
-#include "vcpu.h"
-#include "vm.h"
-#include "walk.h"
+#include "arch/x86/gdb_regs.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "arch/x86/walk.h"
 
 struct rsp_buf;
 

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "boot.h"
-#include "dbg.h"
+#include "debug/dbg.h"
 #include "gdb/rsp.h"
-#include "pgdump.h"
+#include "arch/x86/pgdump.h"
 #include "util.h"
 
 static const char help_text[] =

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "breakpoint.h"
-#include "dbg.h"
-#include "gaccess.h"
+#include "core/trap_swbp.h"
+#include "debug/dbg.h"
+#include "core/phys.h"
 #include "util.h"
 
 int dbg_load(struct dtarget *t, int cpu, struct dcache **out)

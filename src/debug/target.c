@@ -12,19 +12,19 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "breakpoint.h"
-#include "cpuid.h"
-#include "dbg.h"
-#include "debug_target.h"
-#include "event.h"
+#include "core/trap_swbp.h"
+#include "arch/x86/cpuid.h"
+#include "debug/dbg.h"
+#include "debug/target.h"
+#include "core/event.h"
 #include "gdb/rsp.h"
 #include "gdb/server.h"
-#include "gdb_regs.h"
+#include "arch/x86/gdb_regs.h"
 #include "util.h"
-#include "vcpu.h"
-#include "vm.h"
-#include "walk.h"
-#include "watch.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "arch/x86/walk.h"
+#include "core/trap_page.h"
 
 /* How long a stop request waits awake for the vCPUs before sleeping (2 ms). */
 #define STOP_SPIN_NS	2000000

@@ -7,11 +7,11 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "device.h"
-#include "io.h"
-#include "platform.h"
+#include "core/device.h"
+#include "core/io.h"
+#include "arch/x86/platform.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define PM1_CNT_SCI_EN		0x0001
 #define PM1_CNT_SLP_TYP_SHIFT	10

@@ -7,7 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "console.h"
+#include "dev/console.h"
 #include "util.h"
 
 /*

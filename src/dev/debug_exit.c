@@ -6,10 +6,10 @@
  */
 #include <string.h>
 
-#include "device.h"
-#include "io.h"
+#include "core/device.h"
+#include "core/io.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define DEBUG_EXIT_PORT	0xf4
 

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "config.h"
-#include "console.h"
-#include "device.h"
-#include "io.h"
+#include "dev/console.h"
+#include "core/device.h"
+#include "core/io.h"
 #include "util.h"
 
 #define DEBUGCON_PORT	0x402

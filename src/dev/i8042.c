@@ -8,10 +8,10 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "device.h"
-#include "io.h"
+#include "core/device.h"
+#include "core/io.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define PORT_DATA	0x60
 #define PORT_CMD	0x64

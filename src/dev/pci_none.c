@@ -7,10 +7,10 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "device.h"
-#include "io.h"
+#include "core/device.h"
+#include "core/io.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define PCI_CONFIG_ADDR	0xcf8
 #define PCI_RESET_CTL	0xcf9

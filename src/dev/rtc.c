@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "device.h"
-#include "io.h"
-#include "rtc.h"
+#include "core/device.h"
+#include "core/io.h"
+#include "dev/rtc.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define PORT_INDEX	0x70
 #define PORT_DATA	0x71

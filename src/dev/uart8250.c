@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "console.h"
-#include "device.h"
-#include "event.h"
-#include "io.h"
-#include "uart8250.h"
+#include "dev/console.h"
+#include "core/device.h"
+#include "core/event.h"
+#include "core/io.h"
+#include "dev/uart8250.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 /* Register offsets (DLAB = LCR bit 7 selects DLL/DLM at 0 and 1). */
 enum {

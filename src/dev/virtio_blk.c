@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "device.h"
-#include "platform.h"
+#include "core/device.h"
+#include "arch/x86/platform.h"
 #include "util.h"
-#include "virtio_blk.h"
-#include "virtio_mmio.h"
+#include "dev/virtio_blk.h"
+#include "dev/virtio_mmio.h"
 
 #define SECTOR_SIZE		512ULL
 #define QUEUE_MAX		256

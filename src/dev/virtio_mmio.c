@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io.h"
-#include "platform.h"
+#include "core/io.h"
+#include "arch/x86/platform.h"
 #include "util.h"
-#include "virtio_mmio.h"
-#include "vm.h"
+#include "dev/virtio_mmio.h"
+#include "core/vm.h"
 
 struct vq {
 	uint16_t num;			/* size the driver chose */

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "event.h"
+#include "core/event.h"
 #include "gdb/rsp.h"
 #include "gdb/server.h"
 #include "gdb/session.h"

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 /* boot_params offsets (Documentation/arch/x86/zero-page.rst) */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "loader/elf.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 /* [off, off+len) lies inside a file of `size` bytes. */

@@ -20,7 +20,7 @@
 
 #include "loader/elf.h"
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 
 /* Addresses the boot page tables map (see boot_tables.c). */
 static bool mapped(uint64_t va)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 static const struct loader *const auto_order[] = {

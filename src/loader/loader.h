@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gmem.h"
+#include "core/gmem.h"
 
 enum boot_mode {
 	BOOT_REAL16,	/* real mode: cs selector/base + ip */

@@ -25,7 +25,7 @@
 
 #include "loader/elf.h"
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 #define MB_MAGIC		0x1badb002u

@@ -16,7 +16,7 @@
 
 #include "loader/elf.h"
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY	18

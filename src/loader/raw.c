@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 #define GDT_SIZE	(BOOT_GDT_ENTRIES * 8ULL)

@@ -11,7 +11,7 @@
 
 #include "gdb/rsp.h"
 #include "mem_target.h"
-#include "walk.h"
+#include "arch/x86/walk.h"
 
 /* A broken contract between the session and its target: make it a crash. */
 #define MT_ASSERT(cond)							\

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "gdb/target.h"
-#include "gdb_regs.h"
+#include "arch/x86/gdb_regs.h"
 
 #define MT_MAX_CPUS	4
 #define MT_RAM_SIZE	0x40000u	/* 256 KiB */

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "test.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
 
 #define KVM_TEST_COUNTERS	0x500	/* vCPU n counts in the dword at 0x500 + 4n */
 

@@ -9,9 +9,9 @@
 
 #include "loader/loader.h"
 #include "kvm_test.h"
-#include "vcpu.h"
-#include "vm.h"
-#include "x86_vcpu.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "arch/x86/x86_vcpu.h"
 
 static struct vm vm;
 

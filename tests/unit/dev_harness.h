@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "config.h"
-#include "device.h"
-#include "gmem.h"
-#include "io.h"
-#include "vm.h"
+#include "core/device.h"
+#include "core/gmem.h"
+#include "core/io.h"
+#include "core/vm.h"
 
 static struct vm fake_vm;
 static uint8_t *fake_ram;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "test.h"
 #include "util.h"
 

@@ -1,7 +1,7 @@
 /* Unit tests: what the guest is told about its CPU (cpuid_filter). */
 #include <stdlib.h>
 
-#include "cpuid.h"
+#include "arch/x86/cpuid.h"
 #include "test.h"
 
 static struct kvm_cpuid2 *table(void)

@@ -1,5 +1,5 @@
 /* Unit tests: the fallback emulation of fwait and register popcnt. */
-#include "emulate.h"
+#include "arch/x86/emulate.h"
 #include "test.h"
 
 TEST(fwait)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "test.h"
-#include "event.h"
+#include "core/event.h"
 #include "util.h"
 
 static atomic_int runs;

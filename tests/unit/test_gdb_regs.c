@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "test.h"
-#include "gdb_regs.h"
+#include "arch/x86/gdb_regs.h"
 
 /* See test_rsp.c: test.h's TEST rewrites ".name"; register under another parameter name. */
 /* Give each field distinct bytes (named one by one, not through the table under test). */

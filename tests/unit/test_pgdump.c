@@ -1,7 +1,7 @@
 /* Unit tests: enumerating mappings over page tables built in a buffer. */
 #include <stdlib.h>
 
-#include "pgdump.h"
+#include "arch/x86/pgdump.h"
 #include "test.h"
 
 #define MEM (8u << 20)

@@ -9,7 +9,7 @@
 
 #include "test.h"
 #include "dev_harness.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 
 static void up(void)
 {

@@ -19,7 +19,7 @@
 #include "test.h"
 #include "fake_target.h"
 #include "config.h"
-#include "event.h"
+#include "core/event.h"
 #include "gdb/server.h"
 
 /* The fake machine: touched only on the event thread (see snap()). */

@@ -12,7 +12,7 @@
 #include "dev_harness.h"
 #include "dev/virtio_blk.h"
 #include "dev/virtio_mmio.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 
 #define BASE		LAYOUT_VIRTIO_MMIO
 #define RAM		(1ULL << 20)

@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "test.h"
-#include "walk.h"
+#include "arch/x86/walk.h"
 
 /* See test_rsp.c: test.h's TEST rewrites ".name"; register under another parameter name. */
 /* ---- a fake guest-physical memory with a page allocator ---- */

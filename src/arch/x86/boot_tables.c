@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 
 #define PTE_P		0x001ULL
 #define PTE_RW		0x002ULL

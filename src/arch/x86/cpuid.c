@@ -15,9 +15,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cpuid.h"
+#include "arch/x86/cpuid.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define MAX_ENTRIES 256
 

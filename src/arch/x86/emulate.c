@@ -1,7 +1,7 @@
 /* emulate.c -- fallback execution of a few instructions; see emulate.h. */
 #include <string.h>
 
-#include "emulate.h"
+#include "arch/x86/emulate.h"
 
 #define RFLAGS_ARITH	0x8d5ULL	/* CF PF AF ZF SF OF */
 #define RFLAGS_ZF	(1ULL << 6)

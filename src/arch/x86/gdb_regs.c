@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "gdb_regs.h"
+#include "arch/x86/gdb_regs.h"
 
 /* ---- target description ---- */
 

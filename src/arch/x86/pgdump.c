@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "pgdump.h"
+#include "arch/x86/pgdump.h"
 
 #define ADDR_MASK	0x000ffffffffff000ULL
 #define PERM_W		(1ULL << 1)

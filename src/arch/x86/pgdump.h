@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "walk.h"
+#include "arch/x86/walk.h"
 
 struct pg_range {
 	uint64_t va, pa, size;

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
 
 #define MAX_CPUS	254	/* APIC ids 0..ncpus-1, the IOAPIC takes ncpus, 0xff is broadcast */

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "walk.h"
+#include "arch/x86/walk.h"
 
 #define PAGE_4K		0x1000ULL
 #define LOW32		0xffffffffULL

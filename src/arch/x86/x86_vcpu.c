@@ -6,11 +6,11 @@
 #include <sys/ioctl.h>
 
 #include "loader/loader.h"
-#include "platform.h"
+#include "arch/x86/platform.h"
 #include "util.h"
-#include "vcpu.h"
-#include "vm.h"
-#include "x86_vcpu.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "arch/x86/x86_vcpu.h"
 
 #define APIC_LVT_LINT0	0x350
 #define APIC_LVT_LINT1	0x360

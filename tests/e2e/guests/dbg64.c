@@ -16,9 +16,9 @@
 #include "acpi.h"
 #include "apic.h"
 #include "boot.h"
-#include "console.h"
+#include "dev/console.h"
 #include "hw.h"
-#include "io.h"
+#include "core/io.h"
 #include "report.h"
 #include "smp.h"
 

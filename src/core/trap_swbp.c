@@ -3,8 +3,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "breakpoint.h"
-#include "gmem.h"
+#include "core/trap_swbp.h"
+#include "core/gmem.h"
 
 struct swbp {
 	uint64_t gpa;

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "gmem.h"
+#include "core/gmem.h"
 
 void gmem_init(struct gmem *m, uint8_t *host, uint64_t size)
 {

@@ -10,10 +10,10 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include "cpuid.h"
+#include "arch/x86/cpuid.h"
 #include "util.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
 
 struct vm *the_vm;
 

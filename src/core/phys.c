@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "gaccess.h"
-#include "io.h"
+#include "core/phys.h"
+#include "core/io.h"
 #include "util.h"
-#include "vm.h"
+#include "core/vm.h"
 
 /* Bytes of RAM or ROM contiguous from gpa (0: neither), and where they are. */
 static uint64_t backed(struct vm *vm, uint64_t gpa, uint8_t **host, bool *rom)

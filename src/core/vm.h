@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "gmem.h"
+#include "core/gmem.h"
 
 #define VM_MAX_CPUS	64
 /* Memory slot ids: firmware and such from 0, per-vCPU temporary ones, then RAM. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io.h"
+#include "core/io.h"
 #include "util.h"
 
 struct io_range {

@@ -7,15 +7,15 @@
 #include <sys/ioctl.h>
 #include <string.h>
 
-#include "breakpoint.h"
-#include "emulate.h"
-#include "io.h"
+#include "core/trap_swbp.h"
+#include "arch/x86/emulate.h"
+#include "core/io.h"
 #include "util.h"
-#include "gmem.h"
-#include "vcpu.h"
-#include "vcpu_exit.h"
-#include "vm.h"
-#include "watch.h"
+#include "core/gmem.h"
+#include "core/vcpu.h"
+#include "core/exit.h"
+#include "core/vm.h"
+#include "core/trap_page.h"
 
 typedef enum exit_action (*exit_fn)(struct vcpu *v);
 

@@ -1,7 +1,7 @@
 /* device.c -- the device list; see device.h. */
 #include <errno.h>
 
-#include "device.h"
+#include "core/device.h"
 #include "util.h"
 
 #define MAX_DEVICES 32

@@ -22,12 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cpuid.h"
+#include "arch/x86/cpuid.h"
 #include "util.h"
-#include "vcpu.h"
-#include "vcpu_exit.h"
-#include "vm.h"
-#include "x86_vcpu.h"
+#include "core/vcpu.h"
+#include "core/exit.h"
+#include "core/vm.h"
+#include "arch/x86/x86_vcpu.h"
 
 #define SIG_KICK	SIGUSR1
 #define MSR_KERNEL_GS_BASE 0xc0000102

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "util.h"
-#include "vm.h"
-#include "watch.h"
+#include "core/vm.h"
+#include "core/trap_page.h"
 
 #define PAGE		4096ULL
 #define MAX_PIECES	8

@@ -3,9 +3,9 @@
 #include <linux/kvm.h>
 #include <string.h>
 
-#include "breakpoint.h"
-#include "dbg.h"
-#include "watch.h"
+#include "core/trap_swbp.h"
+#include "debug/dbg.h"
+#include "core/trap_page.h"
 
 /* Hand the breakpoint settings to every vCPU (attached: int3 traps to us). */
 void dbg_apply_debug(struct dtarget *t, bool attached)

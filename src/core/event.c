@@ -12,8 +12,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "event.h"
+#include "arch/x86/arch.h"
+#include "core/event.h"
 #include "util.h"
 
 struct handler {
