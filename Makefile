@@ -23,7 +23,7 @@ LDFLAGS += -fsanitize=address,undefined
 B       := build-san
 endif
 
-SRCS     := $(sort $(wildcard src/*.c src/*/*.c src/arch/x86/*.c))
+SRCS     := $(sort $(wildcard src/*.c src/*/*.c src/arch/x86/*.c src/arch/x86/*/*.c))
 OBJS     := $(SRCS:%.c=$(B)/%.o)
 LIBOBJS  := $(filter-out $(B)/src/main.o,$(OBJS))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

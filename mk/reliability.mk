@@ -15,7 +15,7 @@
 # written); a crash leaves build/fuzz/crash-<name>-<sha1>: add it to
 # tests/fuzz/corpus/<name>/ as crash-<what> once fixed, as a regression test.
 
-# GCC 12 reports a false -Wstringop-overflow in src/debug/state.c (a [8][10]
+# GCC 12 reports a false -Wstringop-overflow in src/arch/x86/debug.c (a [8][10]
 # array parameter) only with -fsanitize: keep it a warning in that build.
 # LeakSanitizer: start-up errors exit through die() with the images main()
 # read still allocated; tests/analysis/lsan.supp says which, and why.

@@ -3,25 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "boot.h"
 #include "core/trap_swbp.h"
 #include "config.h"
 #include "dev/virtio_blk.h"
-#include "arch/x86/platform.h"
+#include "arch/arch.h"
 #include "util.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
-#include "arch/x86/x86_vcpu.h"
 
-/* What boot_reset needs: the images, and every vCPU's state at boot. */
-static struct boot_images *boot_img;
-static struct vcpu_state *boot_states;
-static struct kvm_lapic_state *boot_lapics;
-
-#define BIOS_LEGACY_MAX	0x20000ULL	/* the last 128 KiB also appear below 1 MiB */
 
 static int read_named(const char *what, const char *path, uint8_t **buf, size_t *size,
 		      char *err, size_t errlen)
@@ -111,37 +103,6 @@ void boot_free_images(struct boot_images *img)
 	memset(img, 0, sizeof(*img));
 }
 
-/* Firmware: read-only at the top of 4 GiB, and its last 128 KiB copied below 1 MiB. */
-static int map_bios(struct vm *vm, struct boot_images *img, char *err, size_t errlen)
-{
-	uint64_t size = img->bios_size;
-	uint64_t legacy = MIN(size, BIOS_LEGACY_MAX);
-	void *rom;
-	int r;
-
-	if (vm->rom)		/* reset: the ROM is still mapped, refresh the copy */
-		return gmem_write(&vm->mem, 0x100000 - legacy, img->bios + size - legacy, legacy);
-	rom = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (rom == MAP_FAILED) {
-		snprintf(err, errlen, "cannot allocate the BIOS image: %s", strerror(errno));
-		return -ENOMEM;
-	}
-	memcpy(rom, img->bios, size);
-	r = vm_map(vm, 0x100000000ULL - size, size, rom, true);
-	if (r) {
-		snprintf(err, errlen, "cannot map the BIOS image: %s", strerror(-r));
-		return r;
-	}
-	vm->rom = rom;
-	vm->rom_gpa = 0x100000000ULL - size;
-	vm->rom_size = size;
-	if (gmem_write(&vm->mem, 0x100000 - legacy, img->bios + size - legacy, legacy)) {
-		snprintf(err, errlen, "memory too small for the BIOS image");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	      char *err, size_t errlen)
 {
@@ -151,10 +112,10 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	int r;
 
 	memset(bs, 0, sizeof(*bs));
-	boot_img = img;
+	vm->boot_img = img;
 	if (img->bios) {
 		bios_boot_state(bs);
-		return map_bios(vm, img, err, errlen);
+		return bios_map(vm, img->bios, img->bios_size, err, errlen);
 	}
 	ld = loader_find(fmt, img->kernel, img->kernel_size);
 	if (!ld) {
@@ -185,27 +146,22 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 			snprintf(err, errlen, "%s: %s", img->kernel_path, strerror(-r));
 		return r;
 	}
-	log_debug("loaded %s as %s, entry 0x%llx", img->kernel_path, ld->name,
-		  (unsigned long long)bs->rip);
+	log_debug("loaded %s as %s", img->kernel_path, ld->name);
 	return 0;
 }
 
 int boot_vcpu(struct vm *vm, const struct boot_state *bs)
 {
-	int r = x86_vcpu_boot(vm->vcpus[0], bs);
+	int r = arch_vcpu_boot(vm->vcpus[0], bs);
 
 	if (r)
 		return r;
-	free(boot_states);
-	free(boot_lapics);
-	boot_states = calloc((size_t)vm->ncpus, sizeof(*boot_states));
-	boot_lapics = calloc((size_t)vm->ncpus, sizeof(*boot_lapics));
-	if (!boot_states || !boot_lapics)
+	free(vm->boot_states);
+	vm->boot_states = calloc((size_t)vm->ncpus, sizeof(*vm->boot_states));
+	if (!vm->boot_states)
 		return -ENOMEM;
 	for (int i = 0; i < vm->ncpus; i++) {
-		r = vcpu_get_state(vm->vcpus[i], &boot_states[i]);
-		if (!r && ioctl(vm->vcpus[i]->fd, KVM_GET_LAPIC, &boot_lapics[i]) < 0)
-			r = -errno;
+		r = vcpu_get_state_parts(vm->vcpus[i], &vm->boot_states[i], VS_ALL | VS_LAPIC);
 		if (r)
 			return r;
 	}
@@ -218,25 +174,23 @@ int boot_reset(struct vm *vm)
 	char err[256];
 	int r;
 
-	if (!boot_img || !boot_states)
+	if (!vm->boot_img || !vm->boot_states)
 		return -ENODEV;
 	if (!vcpu_all_parked(vm))
 		return -EBUSY;
 	/* fresh zero pages for all of RAM, then the guest as at start-up */
 	if (madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED) < 0)
 		return -errno;
-	r = boot_load(vm, boot_img, &bs, err, sizeof(err));
+	r = boot_load(vm, vm->boot_img, &bs, err, sizeof(err));
 	if (r) {
 		log_err("reset: %s", err);
 		return r;
 	}
 	for (int i = 0; i < vm->ncpus; i++) {
-		r = vcpu_set_state(vm->vcpus[i], &boot_states[i]);
-		if (!r && ioctl(vm->vcpus[i]->fd, KVM_SET_LAPIC, &boot_lapics[i]) < 0)
-			r = -errno;
+		r = vcpu_set_state(vm->vcpus[i], &vm->boot_states[i]);
 		if (r)
 			return r;
 	}
-	bp_sw_rearm(&vm->mem);
+	trap_swbp_rearm(&vm->swbp);
 	return 0;
 }

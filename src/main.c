@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -19,10 +18,9 @@
 #include "debug/target.h"
 #include "core/event.h"
 #include "gdb/server.h"
-#include "core/io.h"
 #include "options.h"
 #include "util.h"
-#include "core/vcpu.h"
+#include "core/runctl.h"
 #include "core/vm.h"
 
 static struct vm vm;
@@ -61,7 +59,7 @@ int main(int argc, char **argv)
 	struct boot_state bs;
 	struct boot_images img;
 	void *target = NULL;
-	int r, status;
+	int r, status = EXIT_ERROR;
 
 	r = options_parse(argc, argv, err, sizeof(err));
 	if (r > 0)
@@ -71,56 +69,42 @@ int main(int argc, char **argv)
 	log_debug_on = config_bool("log.debug");
 
 	/* Everything the user named must exist and make sense before KVM is touched. */
-	if (boot_read_images(&img, err, sizeof(err))) {
-		boot_free_images(&img);		/* what was read before the failure */
-		die("%s", err);
-	}
+	if (boot_read_images(&img, err, sizeof(err)))
+		goto out_images;
 	r = event_init();
 	if (!r)
 		r = setup_signals();
 	if (r) {
-		boot_free_images(&img);
-		die("event loop: %s", strerror(-r));
+		snprintf(err, sizeof(err), "event loop: %s", strerror(-r));
+		goto out_images;
 	}
-
 	r = vm_create(&vm, (int)config_uint("cpus"), config_uint("memory"), err, sizeof(err));
 	if (!r)
 		r = boot_load(&vm, &img, &bs, err, sizeof(err));
-	if (r) {
-		vm_destroy(&vm);
-		boot_free_images(&img);
-		die("%s", err);
-	}
+	if (r)
+		goto out_vm;
 	r = devices_init(&vm);
 	if (r) {
-		/* the device has said what is wrong, in one line */
-		vm_destroy(&vm);
-		boot_free_images(&img);
-		return EXIT_ERROR;
+		err[0] = 0;	/* the device has said what is wrong, in one line */
+		goto out_vm;
 	}
 	r = boot_vcpu(&vm, &bs);
 	if (r) {
-		devices_exit(&vm);
-		vm_destroy(&vm);
-		boot_free_images(&img);
-		die("cannot set the boot vCPU's registers: %s", strerror(-r));
+		snprintf(err, sizeof(err), "cannot set the boot vCPU's registers: %s", strerror(-r));
+		goto out_devices;
 	}
 	if (config_is_set("gdb.port") || config_is_set("gdb.unix")) {
 		target = debug_target_new(&vm);
 		if (!target || gdb_server_start(&debug_target_ops, target)) {
-			devices_exit(&vm);
-			vm_destroy(&vm);
-			boot_free_images(&img);
-			die("cannot start the debug server");
+			snprintf(err, sizeof(err), "cannot start the debug server");
+			goto out_target;
 		}
 		/* `w`: not one guest instruction before the debugger says continue */
 		if (config_bool("gdb.wait"))
 			vcpu_ctl_init_stopped(&vm);
 	} else if (config_bool("gdb.wait")) {
-		devices_exit(&vm);
-		vm_destroy(&vm);
-		boot_free_images(&img);
-		die("gdb.wait needs a debug server port (-G w[ADDRESS:]PORT)");
+		snprintf(err, sizeof(err), "gdb.wait needs a debug server port (-G w[ADDRESS:]PORT)");
+		goto out_devices;
 	}
 
 	r = event_start();
@@ -130,19 +114,25 @@ int main(int argc, char **argv)
 	if (!r && config_bool("cpu.pin"))
 		event_allow_spin(vcpus_pin(&vm, event_thread_id()));
 	if (r) {
-		vm_request_exit(&vm, EXIT_ERROR, NULL);
+		vm_force_exit(&vm, EXIT_ERROR, NULL);
 		log_err("cannot start threads: %s", strerror(-r));
 	}
 
 	status = vm_wait(&vm);
+	err[0] = 0;
 
 	vcpus_join(&vm);
 	event_stop();
 	gdb_server_exit(status);	/* a debugger in `continue` gets W<status> */
+out_target:
 	debug_target_free(target);
+out_devices:
 	devices_exit(&vm);
-	io_reset();
+out_vm:
 	vm_destroy(&vm);
+out_images:
 	boot_free_images(&img);
+	if (err[0])
+		die("%s", err);
 	return status;
 }

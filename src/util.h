@@ -23,10 +23,7 @@ void log_info(const char *fmt, ...) PRINTF(1, 2);
 extern bool log_debug_on;
 void log_debug(const char *fmt, ...) PRINTF(1, 2);
 
-/*
- * Read a whole file into a malloc'd buffer.  Returns 0 or -errno; on error
- * *what names the failing step ("open", "read", ...) for the caller's message.
- */
+/* Read a whole file into a malloc'd buffer (*buf, *size).  0 or -errno. */
 int read_file(const char *path, uint8_t **buf, size_t *size);
 
 /* CLOCK_MONOTONIC in nanoseconds. */

@@ -1,5 +1,6 @@
 /* device.c -- the device list; see device.h. */
 #include <errno.h>
+#include <string.h>
 
 #include "core/device.h"
 #include "util.h"
@@ -16,11 +17,11 @@ void device_register(const struct device *dev)
 
 	if (ndevices == MAX_DEVICES)
 		return;
-	/* keep sorted by prio, then name, so start-up order is stable */
+	/* keep sorted by prio, then name: start-up order does not depend on link order */
 	for (i = ndevices; i > 0; i--) {
 		const struct device *p = devices[i - 1];
 
-		if (p->prio < dev->prio)
+		if (p->prio < dev->prio || (p->prio == dev->prio && strcmp(p->name, dev->name) <= 0))
 			break;
 		devices[i] = p;
 	}

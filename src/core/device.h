@@ -1,8 +1,8 @@
 /*
  * device.h -- how a device plugs in.  Each device file defines one
  * `static const struct device` and registers it with DEVICE_REGISTER(name);
- * vm start-up calls every init in registration-independent order by `prio`
- * (lower first), and every exit in reverse on shutdown.
+ * start-up calls every init by `prio` (lower first, then by name: never in
+ * link order), and every exit in reverse on shutdown.
  */
 #ifndef HYVE_DEVICE_H
 #define HYVE_DEVICE_H

@@ -12,7 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "arch/x86/arch.h"
+#include "arch/arch.h"
 #include "core/event.h"
 #include "util.h"
 

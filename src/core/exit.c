@@ -1,23 +1,30 @@
 /*
- * vcpu_exit.c -- the exit table.  Each KVM exit reason has one handler; an
- * exit with no handler is fatal and dumps the vCPU first.
+ * exit.c -- the exit table.  Each KVM exit reason the generic core
+ * understands has one handler; the architecture interprets debug exits and
+ * emulation failures (arch_handle_exit); anything else is fatal and dumps
+ * the vCPU first.
  */
 #include <linux/kvm.h>
-#include <stdio.h>
-#include <sys/ioctl.h>
-#include <string.h>
+#include <stdbool.h>
 
-#include "core/trap_swbp.h"
-#include "arch/x86/emulate.h"
-#include "core/io.h"
-#include "util.h"
-#include "core/gmem.h"
-#include "core/vcpu.h"
 #include "core/exit.h"
-#include "core/vm.h"
+#include "core/io.h"
 #include "core/trap_page.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "util.h"
 
 typedef enum exit_action (*exit_fn)(struct vcpu *v);
+
+enum exit_action exit_end(struct vcpu *v, int status, const char *why, bool dump)
+{
+	if (dump)
+		arch_vcpu_dump(v);
+	v->ev.end = true;
+	v->ev.end_status = status;
+	v->ev.end_why = why;
+	return EA_END;
+}
 
 static enum exit_action exit_io(struct vcpu *v)
 {
@@ -27,7 +34,7 @@ static enum exit_action exit_io(struct vcpu *v)
 
 	/* string I/O (rep ins/outs) hands us `count` items at once */
 	for (uint32_t i = 0; i < run->io.count; i++) {
-		io_dispatch(IO_PIO, v, run->io.port, data, run->io.size, is_write);
+		io_dispatch(&v->vm->io, IO_PIO, v, run->io.port, data, run->io.size, is_write);
 		data += run->io.size;
 	}
 	return EA_CONTINUE;
@@ -37,21 +44,21 @@ static enum exit_action exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	unsigned len = run->mmio.len;
-	struct watch_hit hit;
+	struct trap_hit hit;
 
 	if (len > sizeof(run->mmio.data))
 		len = sizeof(run->mmio.data);
 	/* a RAM page trapped for a watchpoint: complete it on RAM, stop on a hit */
-	if (watch_access(v->vm, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write,
-			 &hit)) {
+	if (trap_page_access(&v->vm->traps, run->mmio.phys_addr, run->mmio.data, len,
+			     run->mmio.is_write, &hit)) {
 		if (!hit.type)
 			return EA_CONTINUE;
-		v->exit_reason_hint = STOP_WATCH;
-		v->watch_type = hit.type;
-		v->watch_addr = hit.addr;
+		v->ev.hint = STOP_WATCH;
+		v->ev.watch_type = hit.type;
+		v->ev.watch_addr = hit.addr;
 		return EA_DEBUG;
 	}
-	io_dispatch(IO_MMIO, v, run->mmio.phys_addr, run->mmio.data, len,
+	io_dispatch(&v->vm->io, IO_MMIO, v, run->mmio.phys_addr, run->mmio.data, len,
 		    run->mmio.is_write);
 	return EA_CONTINUE;
 }
@@ -59,166 +66,6 @@ static enum exit_action exit_mmio(struct vcpu *v)
 static enum exit_action exit_continue(struct vcpu *v)
 {
 	return EA_CONTINUE;
-}
-
-/* Guest-physical address of the instruction at rip, or ~0 if unmapped. */
-static uint64_t rip_gpa(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sregs *s)
-{
-	uint64_t lin = (s->efer & (1 << 10)) ? r->rip : s->cs.base + r->rip;
-	struct kvm_translation t = { .linear_address = lin };
-
-	if (!(s->cr0 & (1ULL << 31)))
-		return lin;
-	if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
-		return ~0ULL;
-	return t.physical_address;
-}
-
-/*
- * An int3 at rip reached us -- as a #BP debug exit (hardware KVM with
- * USE_SW_BP) or as an emulation failure (KVM that emulates ring 0 cannot run
- * int3 outside real mode).  Ours: stop for the debugger.  The guest's own:
- * give it its #BP as if no debugger were there (rip past the int3, exception
- * 3 injected), which is also what lets Linux's int3 self-test pass.
- * Returns EA_CONTINUE/EA_DEBUG, or -1 if rip does not hold an int3.
- */
-static int handle_int3(struct vcpu *v)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-	struct kvm_vcpu_events ev;
-	uint64_t gpa;
-	const uint8_t *p;
-
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
-		return -1;
-	gpa = rip_gpa(v, &r, &s);
-	p = gmem_ptr(&v->vm->mem, gpa, 1);
-	if (!p || *p != BP_INT3)
-		return -1;
-	if (bp_sw_at(gpa)) {
-		v->exit_reason_hint = STOP_BREAK;
-		return EA_DEBUG;
-	}
-	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
-		return -1;
-	r.rip++;
-	ev.exception.injected = 1;
-	ev.exception.nr = 3;
-	ev.exception.has_error_code = 0;
-	ev.flags = 0;
-	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0 || ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
-		return -1;
-	return EA_CONTINUE;
-}
-
-static enum exit_action exit_fatal(struct vcpu *v);
-
-static enum exit_action exit_debug(struct vcpu *v)
-{
-	v->debug_arch = v->run->debug.arch;
-	if (v->debug_arch.exception == 3) {
-		int r = handle_int3(v);
-
-		if (r >= 0)
-			return (enum exit_action)r;
-	}
-	return EA_DEBUG;
-}
-
-/*
- * An instruction the host's emulator cannot run (and that CPUID cannot hide
- * on such hosts): complete it here if it is one of the few we know.
- */
-static bool emulate_fallback(struct vcpu *v)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-	struct kvm_fpu f;
-	const uint8_t *p;
-	uint64_t gpa;
-	size_t n = 15;
-	int len;
-
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
-		return false;
-	gpa = rip_gpa(v, &r, &s);
-	while (n && !(p = gmem_ptr(&v->vm->mem, gpa, n)))
-		n--;		/* near the end of RAM: fewer bytes */
-	if (!n)
-		return false;
-	/* fwait with an x87 exception pending must fault: leave that to the guest's fate */
-	if (p[0] == 0x9b && (ioctl(v->fd, KVM_GET_FPU, &f) < 0 || (f.fsw & 0x80)))
-		return false;
-	len = x86_emulate(&r, p, n, !!(s.efer & (1 << 10)) && s.cs.l, s.cs.db);
-	if (!len)
-		return false;
-	r.rip += (uint64_t)len;
-	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
-}
-
-/*
- * The instruction sits in a page a read/access watchpoint took out of the
- * memory slots, so KVM cannot fetch it: map the page read-only for this one
- * step (accesses of this instruction to that page are then not trapped).
- */
-static bool fetch_from_hidden_page(struct vcpu *v)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-	uint64_t gpa;
-	int ret;
-
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
-		return false;
-	gpa = rip_gpa(v, &r, &s);
-	if (gpa == ~0ULL || !watch_page_hidden(gpa))
-		return false;
-	if (vm_map_temp(v->vm, v->id, gpa & ~4095ULL))
-		return false;
-	ret = vcpu_step_here(v);
-	vm_unmap_temp(v->vm, v->id);
-	return ret == 0;
-}
-
-static enum exit_action exit_internal(struct vcpu *v)
-{
-	if (v->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
-		int r = handle_int3(v);
-
-		if (r >= 0)
-			return (enum exit_action)r;
-		if (fetch_from_hidden_page(v))
-			return EA_CONTINUE;
-		if (emulate_fallback(v))
-			return EA_CONTINUE;
-	}
-	return exit_fatal(v);
-}
-
-static enum exit_action exit_shutdown(struct vcpu *v)
-{
-	log_err("vCPU %d: triple fault (shutdown)", v->id);
-	vcpu_dump(v);
-	vm_request_exit(v->vm, EXIT_TRIPLE, "guest triple fault");
-	return EA_STOP;
-}
-
-static enum exit_action exit_system_event(struct vcpu *v)
-{
-	switch (v->run->system_event.type) {
-	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_exit(v->vm, EXIT_POWEROFF, "guest power-off");
-		break;
-	case KVM_SYSTEM_EVENT_RESET:
-		vm_request_exit(v->vm, EXIT_RESET, "guest reset");
-		break;
-	default:
-		log_err("vCPU %d: system event %u", v->id, v->run->system_event.type);
-		vm_request_exit(v->vm, EXIT_INTERNAL, "unexpected system event");
-		break;
-	}
-	return EA_STOP;
 }
 
 static enum exit_action exit_fatal(struct vcpu *v)
@@ -235,9 +82,34 @@ static enum exit_action exit_fatal(struct vcpu *v)
 			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 	else
 		log_err("vCPU %d: unexpected exit reason %u", v->id, run->exit_reason);
-	vcpu_dump(v);
-	vm_request_exit(v->vm, EXIT_INTERNAL, "stopping after an unexpected exit");
-	return EA_STOP;
+	return exit_end(v, EXIT_INTERNAL, "stopping after an unexpected exit", true);
+}
+
+/* Debug exits and internal errors: the architecture's, else fatal. */
+static enum exit_action exit_arch(struct vcpu *v)
+{
+	int r = arch_handle_exit(v);
+
+	return r < 0 ? exit_fatal(v) : (enum exit_action)r;
+}
+
+static enum exit_action exit_shutdown(struct vcpu *v)
+{
+	log_err("vCPU %d: triple fault (shutdown)", v->id);
+	return exit_end(v, EXIT_TRIPLE, "guest triple fault", true);
+}
+
+static enum exit_action exit_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		return exit_end(v, EXIT_POWEROFF, "guest power-off", false);
+	case KVM_SYSTEM_EVENT_RESET:
+		return exit_end(v, EXIT_RESET, "guest reset", false);
+	default:
+		log_err("vCPU %d: system event %u", v->id, v->run->system_event.type);
+		return exit_end(v, EXIT_INTERNAL, "unexpected system event", false);
+	}
 }
 
 static const exit_fn exit_table[] = {
@@ -246,10 +118,10 @@ static const exit_fn exit_table[] = {
 	[KVM_EXIT_HLT]		= exit_continue,
 	[KVM_EXIT_IRQ_WINDOW_OPEN] = exit_continue,
 	[KVM_EXIT_INTR]		= exit_continue,
-	[KVM_EXIT_DEBUG]	= exit_debug,
+	[KVM_EXIT_DEBUG]	= exit_arch,
 	[KVM_EXIT_SHUTDOWN]	= exit_shutdown,
 	[KVM_EXIT_SYSTEM_EVENT]	= exit_system_event,
-	[KVM_EXIT_INTERNAL_ERROR] = exit_internal,
+	[KVM_EXIT_INTERNAL_ERROR] = exit_arch,
 	[KVM_EXIT_FAIL_ENTRY]	= exit_fatal,
 };
 

@@ -1,16 +1,36 @@
-/* vcpu_exit.h -- the exit table: one handler per KVM exit reason. */
-#ifndef HYVE_VCPU_EXIT_H
-#define HYVE_VCPU_EXIT_H
+/*
+ * exit.h -- the exit table: one handler per KVM exit reason.  Handlers run
+ * on the vCPU's thread and report what happened -- through their return
+ * value and v->ev -- to the run loop (core/runctl.c), which acts on it; they
+ * never call run control or end the machine themselves.
+ */
+#ifndef HYVE_EXIT_H
+#define HYVE_EXIT_H
+
+#include <stdbool.h>
 
 struct vcpu;
 
 enum exit_action {
 	EA_CONTINUE,	/* re-enter the guest */
-	EA_DEBUG,	/* a debug exit (step done, breakpoint): stop all, report */
-	EA_STOP,	/* park: the machine is ending (vm_request_exit was called) */
+	EA_DEBUG,	/* a debug event (v->ev.hint, v->ev.arch): stop all, report */
+	EA_END,		/* the guest asked to end the machine (v->ev.end_*) */
+	EA_STEP_MAPPED,	/* run one instruction with the page at v->ev.map_gpa mapped
+			 * read-only (it is trapped without a slot), then go on */
 };
 
 /* Handle run->exit_reason of a vCPU that just left KVM_RUN. */
 enum exit_action vcpu_exit_dispatch(struct vcpu *v);
+
+/* For handlers: the guest ends the machine with `status` (dumping first if asked). */
+enum exit_action exit_end(struct vcpu *v, int status, const char *why, bool dump);
+
+/*
+ * The architecture's handler (arch/<name>/exit.c) for the exits only it can
+ * interpret: KVM_EXIT_DEBUG and the emulation failures of
+ * KVM_EXIT_INTERNAL_ERROR.  Returns an action, or -1 when it cannot handle
+ * the exit (the generic code then treats it as fatal).
+ */
+int arch_handle_exit(struct vcpu *v);
 
 #endif

@@ -11,23 +11,30 @@ void gmem_init(struct gmem *m, uint8_t *host, uint64_t size)
 	m->low_size = size < GMEM_LOW_MAX ? size : GMEM_LOW_MAX;
 }
 
-void *gmem_ptr(const struct gmem *m, uint64_t gpa, uint64_t len)
+uint64_t gmem_span(const struct gmem *m, uint64_t gpa, uint8_t **host)
 {
 	uint64_t high = m->size - m->low_size;
 
 	if (gpa < m->low_size) {
-		if (len > m->low_size - gpa)
-			return NULL;
-		return m->host + gpa;
+		*host = m->host + gpa;
+		return m->low_size - gpa;
 	}
 	if (gpa >= GMEM_HIGH_BASE && gpa - GMEM_HIGH_BASE < high) {
 		uint64_t off = gpa - GMEM_HIGH_BASE;
 
-		if (len > high - off)
-			return NULL;
-		return m->host + m->low_size + off;
+		*host = m->host + m->low_size + off;
+		return high - off;
 	}
-	return NULL;
+	*host = NULL;
+	return 0;
+}
+
+void *gmem_ptr(const struct gmem *m, uint64_t gpa, uint64_t len)
+{
+	uint8_t *host;
+	uint64_t n = gmem_span(m, gpa, &host);
+
+	return n && len <= n ? host : NULL;
 }
 
 int gmem_write(const struct gmem *m, uint64_t gpa, const void *src, uint64_t len)

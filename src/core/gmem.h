@@ -25,6 +25,12 @@ struct gmem {
 void gmem_init(struct gmem *m, uint8_t *host, uint64_t size);
 
 /*
+ * How many bytes of RAM are contiguous from gpa (0: gpa is not RAM), with
+ * *host set to where gpa is.  The one place RAM's layout is worked out.
+ */
+uint64_t gmem_span(const struct gmem *m, uint64_t gpa, uint8_t **host);
+
+/*
  * Host pointer for [gpa, gpa+len) if the whole range is RAM in one region, else
  * NULL.  Overflow-safe for any gpa/len (wrapping ranges give NULL).
  */

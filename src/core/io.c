@@ -14,15 +14,13 @@ struct io_range {
 	const char *name;
 };
 
-/*
- * Sorted arrays per space.  Guarded by `lock`: written at start-up, read by
- * every vCPU exit, so a rwlock keeps readers parallel.
- */
-static struct io_range *ranges[2];
-static int nranges[2];
-static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+void io_bus_init(struct io_bus *b)
+{
+	memset(b, 0, sizeof(*b));
+	pthread_rwlock_init(&b->lock, NULL);
+}
 
-int io_register(enum io_space sp, uint64_t base, uint64_t len, io_fn fn,
+int io_register(struct io_bus *b, enum io_space sp, uint64_t base, uint64_t len, io_fn fn,
 		void *opaque, const char *name)
 {
 	struct io_range *r, *n;
@@ -30,45 +28,45 @@ int io_register(enum io_space sp, uint64_t base, uint64_t len, io_fn fn,
 
 	if (!len || base + len - 1 < base || !fn)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&lock);
-	r = ranges[sp];
-	cnt = nranges[sp];
+	pthread_rwlock_wrlock(&b->lock);
+	r = b->ranges[sp];
+	cnt = b->nranges[sp];
 	for (i = 0; i < cnt; i++) {
 		if (base <= r[i].base + r[i].len - 1 && r[i].base <= base + len - 1) {
-			pthread_rwlock_unlock(&lock);
+			pthread_rwlock_unlock(&b->lock);
 			return -EEXIST;
 		}
 	}
 	n = realloc(r, sizeof(*r) * (size_t)(cnt + 1));
 	if (!n) {
-		pthread_rwlock_unlock(&lock);
+		pthread_rwlock_unlock(&b->lock);
 		return -ENOMEM;
 	}
 	for (i = cnt; i > 0 && n[i - 1].base > base; i--)
 		n[i] = n[i - 1];
 	n[i] = (struct io_range){ base, len, fn, opaque, name };
-	ranges[sp] = n;
-	nranges[sp] = cnt + 1;
-	pthread_rwlock_unlock(&lock);
+	b->ranges[sp] = n;
+	b->nranges[sp] = cnt + 1;
+	pthread_rwlock_unlock(&b->lock);
 	return 0;
 }
 
-void io_reset(void)
+void io_bus_reset(struct io_bus *b)
 {
-	pthread_rwlock_wrlock(&lock);
+	pthread_rwlock_wrlock(&b->lock);
 	for (int s = 0; s < 2; s++) {
-		free(ranges[s]);
-		ranges[s] = NULL;
-		nranges[s] = 0;
+		free(b->ranges[s]);
+		b->ranges[s] = NULL;
+		b->nranges[s] = 0;
 	}
-	pthread_rwlock_unlock(&lock);
+	pthread_rwlock_unlock(&b->lock);
 }
 
 /* Binary search; caller holds the lock. */
-static const struct io_range *find(enum io_space sp, uint64_t addr)
+static const struct io_range *find(const struct io_bus *b, enum io_space sp, uint64_t addr)
 {
-	int lo = 0, hi = nranges[sp] - 1;
-	const struct io_range *r = ranges[sp];
+	int lo = 0, hi = b->nranges[sp] - 1;
+	const struct io_range *r = b->ranges[sp];
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
@@ -83,7 +81,7 @@ static const struct io_range *find(enum io_space sp, uint64_t addr)
 	return NULL;
 }
 
-int io_dispatch(enum io_space sp, struct vcpu *vcpu, uint64_t addr,
+int io_dispatch(struct io_bus *b, enum io_space sp, struct vcpu *vcpu, uint64_t addr,
 		uint8_t *data, unsigned len, bool is_write)
 {
 	const struct io_range *r;
@@ -91,13 +89,13 @@ int io_dispatch(enum io_space sp, struct vcpu *vcpu, uint64_t addr,
 	void *opaque = NULL;
 	int ret;
 
-	pthread_rwlock_rdlock(&lock);
-	r = find(sp, addr);
+	pthread_rwlock_rdlock(&b->lock);
+	r = find(b, sp, addr);
 	if (r) {
 		fn = r->fn;
 		opaque = r->opaque;
 	}
-	pthread_rwlock_unlock(&lock);
+	pthread_rwlock_unlock(&b->lock);
 	if (!fn) {
 		if (!is_write)
 			memset(data, 0xff, len);
@@ -109,14 +107,14 @@ int io_dispatch(enum io_space sp, struct vcpu *vcpu, uint64_t addr,
 	return ret;
 }
 
-const char *io_lookup_name(enum io_space sp, uint64_t addr)
+const char *io_lookup_name(struct io_bus *b, enum io_space sp, uint64_t addr)
 {
 	const struct io_range *r;
 	const char *name;
 
-	pthread_rwlock_rdlock(&lock);
-	r = find(sp, addr);
+	pthread_rwlock_rdlock(&b->lock);
+	r = find(b, sp, addr);
 	name = r ? r->name : NULL;
-	pthread_rwlock_unlock(&lock);
+	pthread_rwlock_unlock(&b->lock);
 	return name;
 }

@@ -1,14 +1,15 @@
 /*
  * io.h -- the one trap registry for port I/O and MMIO.
  *
- * Devices register address ranges with a handler; the vCPU exit handlers (and,
- * later, debugger memory reads of MMIO) dispatch through it.  Overlapping
- * registrations are refused.  Lookups take a read lock; registration happens at
- * start-up.
+ * Devices register address ranges with a handler; the vCPU exit handlers and
+ * the debugger's memory accesses (core/phys.c) dispatch through it.
+ * Overlapping registrations are refused.  One bus per VM (vm->io); lookups
+ * take its read lock, registration happens at start-up.
  */
 #ifndef HYVE_IO_H
 #define HYVE_IO_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,20 +27,31 @@ enum io_space { IO_PIO, IO_MMIO };
 typedef int (*io_fn)(struct vcpu *vcpu, uint64_t addr, uint8_t *data,
 		     unsigned len, bool is_write, void *opaque);
 
+struct io_range;
+
+struct io_bus {
+	/* Sorted arrays per space, guarded by lock (a rwlock: readers in parallel). */
+	pthread_rwlock_t lock;
+	struct io_range *ranges[2];
+	int nranges[2];
+};
+
+void io_bus_init(struct io_bus *b);
+/* Remove every registration (shutdown, tests). */
+void io_bus_reset(struct io_bus *b);
+
 /* 0, -EEXIST on overlap, -EINVAL on an empty/wrapping range, -ENOMEM. */
-int io_register(enum io_space sp, uint64_t base, uint64_t len, io_fn fn,
+int io_register(struct io_bus *b, enum io_space sp, uint64_t base, uint64_t len, io_fn fn,
 		void *opaque, const char *name);
-/* Remove everything (used at shutdown and by tests). */
-void io_reset(void);
 
 /*
  * Dispatch one access.  Returns 0 if a device handled it, -ENOENT if nothing is
  * registered there (reads are then filled with 0xff), or the handler's -errno.
  */
-int io_dispatch(enum io_space sp, struct vcpu *vcpu, uint64_t addr,
+int io_dispatch(struct io_bus *b, enum io_space sp, struct vcpu *vcpu, uint64_t addr,
 		uint8_t *data, unsigned len, bool is_write);
 
 /* Name of the device at addr, or NULL. */
-const char *io_lookup_name(enum io_space sp, uint64_t addr);
+const char *io_lookup_name(struct io_bus *b, enum io_space sp, uint64_t addr);
 
 #endif

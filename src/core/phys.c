@@ -1,4 +1,4 @@
-/* gaccess.c -- guest-physical access for the debugger; see gaccess.h. */
+/* phys.c -- guest-physical access for the debugger; see phys.h. */
 #include <errno.h>
 #include <string.h>
 
@@ -10,17 +10,11 @@
 /* Bytes of RAM or ROM contiguous from gpa (0: neither), and where they are. */
 static uint64_t backed(struct vm *vm, uint64_t gpa, uint8_t **host, bool *rom)
 {
-	const struct gmem *m = &vm->mem;
+	uint64_t n = gmem_span(&vm->mem, gpa, host);
 
 	*rom = false;
-	if (gpa < m->low_size) {
-		*host = m->host + gpa;
-		return m->low_size - gpa;
-	}
-	if (gpa >= GMEM_HIGH_BASE && gpa - GMEM_HIGH_BASE < m->size - m->low_size) {
-		*host = m->host + m->low_size + (gpa - GMEM_HIGH_BASE);
-		return m->size - m->low_size - (gpa - GMEM_HIGH_BASE);
-	}
+	if (n)
+		return n;
 	if (vm->rom && gpa >= vm->rom_gpa && gpa - vm->rom_gpa < vm->rom_size) {
 		*host = (uint8_t *)vm->rom + (gpa - vm->rom_gpa);
 		*rom = true;
@@ -36,12 +30,12 @@ static int mmio_piece(struct vm *vm, uint64_t gpa, uint8_t *p, size_t left, bool
 
 	while (sz > 1 && ((gpa & (sz - 1)) || sz > left))
 		sz >>= 1;
-	if (io_dispatch(IO_MMIO, NULL, gpa, p, sz, write))
+	if (io_dispatch(&vm->io, IO_MMIO, NULL, gpa, p, sz, write))
 		return -EFAULT;
 	return (int)sz;
 }
 
-long gaccess_phys(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
+long phys_access(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	uint8_t *p = buf;
 	size_t done = 0;
@@ -66,7 +60,7 @@ long gaccess_phys(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool write
 			done += n;
 			continue;
 		}
-		if (!io_lookup_name(IO_MMIO, a))
+		if (!io_lookup_name(&vm->io, IO_MMIO, a))
 			break;
 		int r = mmio_piece(vm, a, p + done, len - done, write);
 

@@ -1,30 +1,43 @@
-/* watch.c -- page-trapping watchpoints; see watch.h. */
+/* trap_page.c -- watchpoints by trapped pages; see trap_page.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "core/vm.h"
+#include "core/gmem.h"
 #include "core/trap_page.h"
+#include "util.h"
 
-#define PAGE		4096ULL
-#define MAX_PIECES	8
+#define PAGE		TRAP_PAGE_SIZE
 
-struct watch {
-	enum watch_type type;
+struct trap_watch {
+	enum trap_watch_type type;
 	uint64_t va, len;
 	int npieces;
-	struct watch_piece pieces[MAX_PIECES];
+	struct trap_piece pieces[TRAP_PAGE_MAX_PIECES];
 };
 
-/* Guarded by lock: the watch table and the trapped-page list. */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct watch *watches;
-static int nwatches;
-static uint64_t *pages;		/* trapped pages, sorted */
-static enum ram_trap *traps;
-static int npages;
+void trap_page_init(struct trap_page *tp, const struct gmem *mem, trap_layout_fn layout,
+		    void *opaque)
+{
+	memset(tp, 0, sizeof(*tp));
+	tp->mem = mem;
+	tp->layout = layout;
+	tp->layout_opaque = opaque;
+	pthread_mutex_init(&tp->lock, NULL);
+}
+
+void trap_page_destroy(struct trap_page *tp)
+{
+	free(tp->watches);
+	free(tp->pages);
+	free(tp->traps);
+	tp->watches = NULL;
+	tp->pages = NULL;
+	tp->traps = NULL;
+	tp->nwatches = tp->npages = 0;
+	pthread_mutex_destroy(&tp->lock);
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -33,16 +46,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Caller holds lock.  Recompute the trapped pages and re-lay the RAM slots. */
-static int relayout(struct vm *vm)
+/* Caller holds the lock.  Recompute the trapped pages and re-lay the RAM slots. */
+static int relayout(struct trap_page *tp)
 {
 	uint64_t *np = NULL;
 	enum ram_trap *nt = NULL;
 	int n = 0, cap = 0, r;
 
-	for (int i = 0; i < nwatches; i++) {
-		for (int j = 0; j < watches[i].npieces; j++) {
-			const struct watch_piece *p = &watches[i].pieces[j];
+	for (int i = 0; i < tp->nwatches; i++) {
+		for (int j = 0; j < tp->watches[i].npieces; j++) {
+			const struct trap_piece *p = &tp->watches[i].pieces[j];
 
 			for (uint64_t pg = ALIGN_DOWN(p->gpa, PAGE); pg < p->gpa + p->len; pg += PAGE) {
 				if (n == cap) {
@@ -75,157 +88,150 @@ static int relayout(struct vm *vm)
 			np[m++] = np[i];
 	for (int i = 0; i < m; i++) {
 		nt[i] = RAM_TRAP_WRITE;
-		for (int w = 0; w < nwatches; w++) {
-			if (watches[w].type == WATCH_WRITE)
+		for (int w = 0; w < tp->nwatches; w++) {
+			if (tp->watches[w].type == TRAP_WATCH_WRITE)
 				continue;
-			for (int j = 0; j < watches[w].npieces; j++) {
-				const struct watch_piece *p = &watches[w].pieces[j];
+			for (int j = 0; j < tp->watches[w].npieces; j++) {
+				const struct trap_piece *p = &tp->watches[w].pieces[j];
 
 				if (p->gpa < np[i] + PAGE && np[i] < p->gpa + p->len)
 					nt[i] = RAM_TRAP_ALL;
 			}
 		}
 	}
-	r = vm_ram_layout(vm, np, nt, m);
-	free(pages);
-	free(traps);
-	pages = np;
-	traps = nt;
-	npages = r ? 0 : m;
+	r = tp->layout(tp->layout_opaque, np, nt, m);
+	free(tp->pages);
+	free(tp->traps);
+	tp->pages = np;
+	tp->traps = nt;
+	tp->npages = r ? 0 : m;
 	return r;
 }
 
-int watch_add(struct vm *vm, enum watch_type type, uint64_t va, uint64_t len,
-	      const struct watch_piece *pieces, int npieces)
+int trap_page_add(struct trap_page *tp, enum trap_watch_type type, uint64_t va, uint64_t len,
+		  const struct trap_piece *pieces, int npieces)
 {
-	struct watch *nw;
+	struct trap_watch *nw;
 	int r;
 
-	if (npieces < 1 || npieces > MAX_PIECES || !len)
+	if (npieces < 1 || npieces > TRAP_PAGE_MAX_PIECES || !len ||
+	    type < TRAP_WATCH_WRITE || type > TRAP_WATCH_ACCESS)
 		return -EINVAL;
 	for (int i = 0; i < npieces; i++)
-		if (!gmem_ptr(&vm->mem, pieces[i].gpa, pieces[i].len))
+		if (!gmem_ptr(tp->mem, pieces[i].gpa, pieces[i].len))
 			return -EFAULT;
-	pthread_mutex_lock(&lock);
-	nw = realloc(watches, sizeof(*nw) * (size_t)(nwatches + 1));
+	pthread_mutex_lock(&tp->lock);
+	nw = realloc(tp->watches, sizeof(*nw) * (size_t)(tp->nwatches + 1));
 	if (!nw) {
-		pthread_mutex_unlock(&lock);
+		pthread_mutex_unlock(&tp->lock);
 		return -ENOMEM;
 	}
-	watches = nw;
-	watches[nwatches].type = type;
-	watches[nwatches].va = va;
-	watches[nwatches].len = len;
-	watches[nwatches].npieces = npieces;
-	memcpy(watches[nwatches].pieces, pieces, sizeof(*pieces) * (size_t)npieces);
-	nwatches++;
-	r = relayout(vm);
+	tp->watches = nw;
+	nw = &tp->watches[tp->nwatches];
+	nw->type = type;
+	nw->va = va;
+	nw->len = len;
+	nw->npieces = npieces;
+	memcpy(nw->pieces, pieces, sizeof(*pieces) * (size_t)npieces);
+	tp->nwatches++;
+	r = relayout(tp);
 	if (r) {
-		nwatches--;
-		relayout(vm);
+		tp->nwatches--;
+		relayout(tp);
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&tp->lock);
 	return r;
 }
 
-int watch_del(struct vm *vm, enum watch_type type, uint64_t va, uint64_t len)
+int trap_page_del(struct trap_page *tp, enum trap_watch_type type, uint64_t va, uint64_t len)
 {
 	int r = -ENOENT;
 
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nwatches; i++) {
-		if (watches[i].type == type && watches[i].va == va && watches[i].len == len) {
-			watches[i] = watches[--nwatches];
-			r = relayout(vm);
+	pthread_mutex_lock(&tp->lock);
+	for (int i = 0; i < tp->nwatches; i++) {
+		const struct trap_watch *w = &tp->watches[i];
+
+		if (w->type == type && w->va == va && w->len == len) {
+			tp->watches[i] = tp->watches[--tp->nwatches];
+			r = relayout(tp);
 			break;
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&tp->lock);
 	return r;
 }
 
-void watch_clear(struct vm *vm)
+void trap_page_clear(struct trap_page *tp)
 {
-	pthread_mutex_lock(&lock);
-	if (nwatches || npages) {
-		nwatches = 0;
-		relayout(vm);
+	pthread_mutex_lock(&tp->lock);
+	if (tp->nwatches || tp->npages) {
+		tp->nwatches = 0;
+		relayout(tp);
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&tp->lock);
 }
 
-int watch_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&lock);
-	n = nwatches;
-	pthread_mutex_unlock(&lock);
-	return n;
-}
-
-/* Caller holds lock. */
-static bool trapped(uint64_t gpa)
+/* Caller holds the lock.  Index of gpa's page in the trapped list, or -1. */
+static int trapped(const struct trap_page *tp, uint64_t gpa)
 {
 	uint64_t pg = ALIGN_DOWN(gpa, PAGE);
-	int lo = 0, hi = npages - 1;
+	int lo = 0, hi = tp->npages - 1;
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
 
-		if (pages[mid] == pg)
-			return true;
-		if (pages[mid] < pg)
+		if (tp->pages[mid] == pg)
+			return mid;
+		if (tp->pages[mid] < pg)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
-	return false;
+	return -1;
 }
 
-bool watch_page_hidden(uint64_t gpa)
+bool trap_page_hidden(struct trap_page *tp, uint64_t gpa)
 {
-	uint64_t pg = ALIGN_DOWN(gpa, PAGE);
-	bool r = false;
+	bool r;
+	int i;
 
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < npages; i++)
-		if (pages[i] == pg)
-			r = traps[i] == RAM_TRAP_ALL;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&tp->lock);
+	i = trapped(tp, gpa);
+	r = i >= 0 && tp->traps[i] == RAM_TRAP_ALL;
+	pthread_mutex_unlock(&tp->lock);
 	return r;
 }
 
-static bool matches(enum watch_type t, bool is_write)
+static bool matches(enum trap_watch_type t, bool is_write)
 {
-	return t == WATCH_ACCESS || (t == WATCH_WRITE) == is_write;
+	return t == TRAP_WATCH_ACCESS || (t == TRAP_WATCH_WRITE) == is_write;
 }
 
-bool watch_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len, bool is_write,
-		  struct watch_hit *hit)
+bool trap_page_access(struct trap_page *tp, uint64_t gpa, uint8_t *data, unsigned len,
+		      bool is_write, struct trap_hit *hit)
 {
 	uint8_t *host;
 
 	memset(hit, 0, sizeof(*hit));
-	pthread_mutex_lock(&lock);
-	if (!npages || !trapped(gpa)) {
-		pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&tp->lock);
+	if (!tp->npages || trapped(tp, gpa) < 0) {
+		pthread_mutex_unlock(&tp->lock);
 		return false;
 	}
-	host = gmem_ptr(&vm->mem, gpa, len);
+	host = gmem_ptr(tp->mem, gpa, len);
 	if (host) {
 		if (is_write)
 			memcpy(host, data, len);
 		else
 			memcpy(data, host, len);
 	}
-	for (int i = 0; i < nwatches && !hit->type; i++) {
-		const struct watch *w = &watches[i];
+	for (int i = 0; i < tp->nwatches && !hit->type; i++) {
+		const struct trap_watch *w = &tp->watches[i];
 
 		if (!matches(w->type, is_write))
 			continue;
 		for (int j = 0; j < w->npieces; j++) {
-			const struct watch_piece *p = &w->pieces[j];
+			const struct trap_piece *p = &w->pieces[j];
 
 			if (gpa < p->gpa + p->len && p->gpa < gpa + len) {
 				hit->type = w->type;
@@ -234,6 +240,6 @@ bool watch_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len, bool
 			}
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&tp->lock);
 	return true;
 }

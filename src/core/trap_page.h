@@ -1,49 +1,92 @@
 /*
- * watch.h -- watchpoints that work on every KVM, without the 4-slot limit:
- * the guest-physical pages holding watched bytes are trapped (a read-only slot
- * for write watchpoints, no slot for read/access ones), each trapped access is
- * completed here on guest RAM, and only accesses that overlap watched bytes of
- * the right kind stop the machine.  Thread-safe: the event thread edits,
- * vCPU threads look up on MMIO exits.
+ * trap_page.h -- mechanism: watchpoints that work on every KVM, without the
+ * debug registers' 4-slot limit.  The guest-physical pages holding watched
+ * bytes are trapped (a read-only memory slot for write watchpoints, no slot
+ * at all for read/access ones), so accesses to them exit as MMIO; each such
+ * access is completed here on guest RAM, and only one that overlaps watched
+ * bytes of the right kind is reported as a hit.  What is watched is the
+ * debugger's policy (debug/breakpoints.c).  One per VM (vm->traps);
+ * thread-safe: the event thread edits, vCPU threads look up on MMIO exits.
  */
-#ifndef HYVE_WATCH_H
-#define HYVE_WATCH_H
+#ifndef HYVE_TRAP_PAGE_H
+#define HYVE_TRAP_PAGE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vm;
+struct gmem;
+struct trap_watch;
 
-enum watch_type { WATCH_WRITE = 2, WATCH_READ = 3, WATCH_ACCESS = 4 };	/* as Z2/Z3/Z4 */
+#define TRAP_PAGE_SIZE		4096ULL
+/* A watched range may be split over this many physically contiguous pieces. */
+#define TRAP_PAGE_MAX_PIECES	8
+
+enum trap_watch_type {
+	TRAP_WATCH_WRITE = 1,	/* writes only */
+	TRAP_WATCH_READ,	/* reads only */
+	TRAP_WATCH_ACCESS,	/* reads and writes */
+};
+
+/* How a RAM page is trapped. */
+enum ram_trap { RAM_TRAP_NONE, RAM_TRAP_WRITE /* read-only slot */, RAM_TRAP_ALL /* no slot */ };
 
 /* A physically contiguous piece of a watched range: va_off bytes into it. */
-struct watch_piece {
+struct trap_piece {
 	uint64_t gpa, len, va_off;
 };
 
-struct watch_hit {
-	enum watch_type type;
+struct trap_hit {
+	enum trap_watch_type type;	/* 0: no watchpoint matched */
 	uint64_t addr;		/* guest-virtual address of the first watched byte touched */
 };
 
-/* 0, -ENOMEM, -EFAULT (a piece outside RAM), or the slot re-layout's -errno. */
-int watch_add(struct vm *vm, enum watch_type type, uint64_t va, uint64_t len,
-	      const struct watch_piece *pieces, int npieces);
-/* 0 or -ENOENT. */
-int watch_del(struct vm *vm, enum watch_type type, uint64_t va, uint64_t len);
-/* Remove every watchpoint and untrap every page. */
-void watch_clear(struct vm *vm);
-int watch_count(void);
+/*
+ * Makes the memory slots trap exactly the listed pages (4 KiB aligned,
+ * sorted, no duplicates) as given; called with the trap table's lock held.
+ * 0 or -errno.  (core/memslot.c's vm_ram_layout in hyve; a fake in tests.)
+ */
+typedef int (*trap_layout_fn)(void *opaque, const uint64_t *pages, const enum ram_trap *traps,
+			      int n);
 
-/* Is gpa in a page trapped without a slot (a read or access watchpoint)? */
-bool watch_page_hidden(uint64_t gpa);
+struct trap_page {
+	const struct gmem *mem;		/* constant */
+	trap_layout_fn layout;		/* constant */
+	void *layout_opaque;
+	pthread_mutex_t lock;		/* guards everything below */
+	struct trap_watch *watches;
+	int nwatches;
+	uint64_t *pages;		/* trapped pages, sorted */
+	enum ram_trap *traps;		/* how each is trapped */
+	int npages;
+};
+
+void trap_page_init(struct trap_page *tp, const struct gmem *mem, trap_layout_fn layout,
+		    void *opaque);
+void trap_page_destroy(struct trap_page *tp);
 
 /*
- * An MMIO exit at gpa from a vCPU: if gpa lies in a page we trapped, complete
- * the access on guest RAM and return true, with *hit set (hit->type != 0) when a
+ * Watch [va, va+len), whose bytes lie in the given pieces of RAM.  The slot
+ * re-layout runs at once: only while every vCPU is stopped.  0, -EINVAL,
+ * -ENOMEM, -EFAULT (a piece outside RAM), or the re-layout's -errno (then
+ * nothing changed).
+ */
+int trap_page_add(struct trap_page *tp, enum trap_watch_type type, uint64_t va, uint64_t len,
+		  const struct trap_piece *pieces, int npieces);
+/* 0 or -ENOENT.  Re-lays the slots too. */
+int trap_page_del(struct trap_page *tp, enum trap_watch_type type, uint64_t va, uint64_t len);
+/* Remove every watchpoint and untrap every page. */
+void trap_page_clear(struct trap_page *tp);
+
+/* Is gpa in a page trapped without a slot (a read or access watchpoint)? */
+bool trap_page_hidden(struct trap_page *tp, uint64_t gpa);
+
+/*
+ * An MMIO exit at gpa: if gpa lies in a page we trapped, complete the access
+ * on guest RAM and return true, with *hit set (hit->type != 0) when a
  * watchpoint matches.  False: not ours (a device's).
  */
-bool watch_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len, bool is_write,
-		  struct watch_hit *hit);
+bool trap_page_access(struct trap_page *tp, uint64_t gpa, uint8_t *data, unsigned len,
+		      bool is_write, struct trap_hit *hit);
 
 #endif

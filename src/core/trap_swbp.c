@@ -1,10 +1,11 @@
-/* breakpoint.c -- software breakpoints by guest-physical address; see breakpoint.h. */
+/* trap_swbp.c -- software breakpoints by guest-physical address; see trap_swbp.h. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "core/trap_swbp.h"
+#include "arch/arch.h"
 #include "core/gmem.h"
+#include "core/trap_swbp.h"
 
 struct swbp {
 	uint64_t gpa;
@@ -12,152 +13,154 @@ struct swbp {
 	int refs;
 };
 
-/* Guarded by lock: the table (edited on the event thread, read by vCPU threads). */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct swbp *bps;
-static int nbps, capbps;
-
-static int find(uint64_t gpa)
+void trap_swbp_init(struct trap_swbp *t, const struct gmem *mem)
 {
-	for (int i = 0; i < nbps; i++)
-		if (bps[i].gpa == gpa)
+	memset(t, 0, sizeof(*t));
+	t->mem = mem;
+	pthread_mutex_init(&t->lock, NULL);
+}
+
+void trap_swbp_destroy(struct trap_swbp *t)
+{
+	free(t->bps);
+	t->bps = NULL;
+	t->n = t->cap = 0;
+	pthread_mutex_destroy(&t->lock);
+}
+
+/* Caller holds the lock. */
+static int find(const struct trap_swbp *t, uint64_t gpa)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->bps[i].gpa == gpa)
 			return i;
 	return -1;
 }
 
-int bp_sw_insert(const struct gmem *m, uint64_t gpa)
+int trap_swbp_insert(struct trap_swbp *t, uint64_t gpa)
 {
-	uint8_t *p = gmem_ptr(m, gpa, 1);
+	uint8_t *p = gmem_ptr(t->mem, gpa, 1);
 	int i, r = 0;
 
 	if (!p)
 		return -EFAULT;
-	pthread_mutex_lock(&lock);
-	i = find(gpa);
+	pthread_mutex_lock(&t->lock);
+	i = find(t, gpa);
 	if (i >= 0) {
-		bps[i].refs++;
+		t->bps[i].refs++;
 		goto out;
 	}
-	if (nbps == capbps) {
-		int ncap = capbps ? capbps * 2 : 16;
-		struct swbp *n = realloc(bps, sizeof(*bps) * (size_t)ncap);
+	if (t->n == t->cap) {
+		int ncap = t->cap ? t->cap * 2 : 16;
+		struct swbp *n = realloc(t->bps, sizeof(*t->bps) * (size_t)ncap);
 
 		if (!n) {
 			r = -ENOMEM;
 			goto out;
 		}
-		bps = n;
-		capbps = ncap;
+		t->bps = n;
+		t->cap = ncap;
 	}
-	bps[nbps++] = (struct swbp){ gpa, *p, 1 };
-	__atomic_store_n(p, BP_INT3, __ATOMIC_SEQ_CST);
+	t->bps[t->n++] = (struct swbp){ gpa, *p, 1 };
+	__atomic_store_n(p, ARCH_SWBP_BYTE, __ATOMIC_SEQ_CST);
 out:
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&t->lock);
 	return r;
 }
 
-static void restore(const struct gmem *m, const struct swbp *b)
+/* Caller holds the lock. */
+static void restore(const struct trap_swbp *t, const struct swbp *b)
 {
-	uint8_t *p = gmem_ptr(m, b->gpa, 1);
+	uint8_t *p = gmem_ptr(t->mem, b->gpa, 1);
 
-	/* leave it if the guest has overwritten our int3 meanwhile */
-	if (p && *p == BP_INT3)
+	/* leave it if the guest has overwritten ours meanwhile */
+	if (p && *p == ARCH_SWBP_BYTE)
 		__atomic_store_n(p, b->orig, __ATOMIC_SEQ_CST);
 }
 
-int bp_sw_remove(const struct gmem *m, uint64_t gpa)
+int trap_swbp_remove(struct trap_swbp *t, uint64_t gpa)
 {
 	int i, r = 0;
 
-	pthread_mutex_lock(&lock);
-	i = find(gpa);
+	pthread_mutex_lock(&t->lock);
+	i = find(t, gpa);
 	if (i < 0) {
 		r = -ENOENT;
-	} else if (--bps[i].refs == 0) {
-		restore(m, &bps[i]);
-		bps[i] = bps[--nbps];
+	} else if (--t->bps[i].refs == 0) {
+		restore(t, &t->bps[i]);
+		t->bps[i] = t->bps[--t->n];
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&t->lock);
 	return r;
 }
 
-void bp_sw_remove_all(const struct gmem *m)
+void trap_swbp_remove_all(struct trap_swbp *t)
 {
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nbps; i++)
-		restore(m, &bps[i]);
-	nbps = 0;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->n; i++)
+		restore(t, &t->bps[i]);
+	t->n = 0;
+	pthread_mutex_unlock(&t->lock);
 }
 
-void bp_sw_lift(const struct gmem *m, uint64_t gpa)
+void trap_swbp_lift(struct trap_swbp *t, uint64_t gpa)
 {
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nbps; i++)
-		if (bps[i].gpa == gpa)
-			restore(m, &bps[i]);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->n; i++)
+		if (t->bps[i].gpa == gpa)
+			restore(t, &t->bps[i]);
+	pthread_mutex_unlock(&t->lock);
 }
 
-void bp_sw_rearm(const struct gmem *m)
+void trap_swbp_rearm(struct trap_swbp *t)
 {
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nbps; i++) {
-		uint8_t *p = gmem_ptr(m, bps[i].gpa, 1);
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->n; i++) {
+		uint8_t *p = gmem_ptr(t->mem, t->bps[i].gpa, 1);
 
-		if (p && *p != BP_INT3) {
-			bps[i].orig = *p;
-			*p = BP_INT3;
+		if (p && *p != ARCH_SWBP_BYTE) {
+			t->bps[i].orig = *p;
+			__atomic_store_n(p, ARCH_SWBP_BYTE, __ATOMIC_SEQ_CST);
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&t->lock);
 }
 
-bool bp_sw_at(uint64_t gpa)
+bool trap_swbp_at(struct trap_swbp *t, uint64_t gpa)
 {
 	bool r;
 
-	pthread_mutex_lock(&lock);
-	r = find(gpa) >= 0;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&t->lock);
+	r = find(t, gpa) >= 0;
+	pthread_mutex_unlock(&t->lock);
 	return r;
 }
 
-int bp_sw_count(void)
+void trap_swbp_shadow(struct trap_swbp *t, uint64_t gpa, uint8_t *buf, size_t len)
 {
-	int n;
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->n; i++) {
+		uint64_t off = t->bps[i].gpa - gpa;
 
-	pthread_mutex_lock(&lock);
-	n = nbps;
-	pthread_mutex_unlock(&lock);
-	return n;
-}
-
-void bp_sw_shadow(uint64_t gpa, uint8_t *buf, size_t len)
-{
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nbps; i++) {
-		uint64_t off = bps[i].gpa - gpa;
-
-		if (bps[i].gpa >= gpa && off < len && buf[off] == BP_INT3)
-			buf[off] = bps[i].orig;
+		if (t->bps[i].gpa >= gpa && off < len && buf[off] == ARCH_SWBP_BYTE)
+			buf[off] = t->bps[i].orig;
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&t->lock);
 }
 
-void bp_sw_write_through(const struct gmem *m, uint64_t gpa, const uint8_t *buf, size_t len)
+void trap_swbp_write_through(struct trap_swbp *t, uint64_t gpa, const uint8_t *buf, size_t len)
 {
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nbps; i++) {
-		uint64_t off = bps[i].gpa - gpa;
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->n; i++) {
+		uint64_t off = t->bps[i].gpa - gpa;
 		uint8_t *p;
 
-		if (bps[i].gpa < gpa || off >= len)
+		if (t->bps[i].gpa < gpa || off >= len)
 			continue;
-		bps[i].orig = buf[off];
-		p = gmem_ptr(m, bps[i].gpa, 1);
+		t->bps[i].orig = buf[off];
+		p = gmem_ptr(t->mem, t->bps[i].gpa, 1);
 		if (p)
-			*p = BP_INT3;
+			__atomic_store_n(p, ARCH_SWBP_BYTE, __ATOMIC_SEQ_CST);
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&t->lock);
 }

@@ -1,20 +1,23 @@
 /*
- * vm.h -- the KVM virtual machine: RAM and memory slots, irqchip and PIT,
- * vCPUs, and the way the machine ends.
+ * vm.h -- the KVM virtual machine: its file descriptors, RAM and memory
+ * slots, the vCPUs, and the per-VM tables every layer shares: the port/MMIO
+ * bus, the software-breakpoint table, the trapped pages and run control.
  */
 #ifndef HYVE_VM_H
 #define HYVE_VM_H
 
-#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "core/gmem.h"
+#include "core/io.h"
+#include "core/runctl.h"
+#include "core/trap_page.h"
+#include "core/trap_swbp.h"
 
 #define VM_MAX_CPUS	64
-/* Memory slot ids: firmware and such from 0, per-vCPU temporary ones, then RAM. */
-#define VM_TEMP_SLOT_BASE 16		/* + vCPU id: a page mapped for one step */
-#define VM_RAM_SLOT_BASE 128		/* RAM slots use ids from here up */
 
 struct vcpu;
 
@@ -29,72 +32,55 @@ enum vm_exit_status {
 };
 
 struct vm {
+	/* Set up by vm_create, constant while the vCPUs run. */
 	int kvm_fd;
 	int vm_fd;
 	int run_size;			/* mmap size of struct kvm_run */
 	struct gmem mem;
 	const uint8_t *rom;		/* firmware image mapped read-only (NULL: none) */
 	uint64_t rom_gpa, rom_size;
-	uint32_t next_slot;		/* next free slot id below VM_RAM_SLOT_BASE */
-	int ram_slots;			/* slots in use from VM_RAM_SLOT_BASE up */
 	int ncpus;
 	struct vcpu *vcpus[VM_MAX_CPUS];
-	const struct kvm_cpuid2 *cpuid;	/* filtered CPUID for every vCPU */
+	struct arch_vm arch;
+
+	/* What a reset restores (boot.c): the images, every vCPU's state at boot. */
+	struct boot_images *boot_img;
+	struct vcpu_state *boot_states;
+
+	/* Memory slots (core/memslot.c): start-up, or with every vCPU stopped. */
+	uint32_t next_slot;		/* next free fixed slot id */
+	int ram_slots;			/* slots in use from VM_RAM_SLOT_BASE up */
+
+	/* Shared tables; each has its own lock (see their headers). */
+	struct io_bus io;		/* port I/O and MMIO devices */
+	struct trap_swbp swbp;		/* software breakpoints by GPA */
+	struct trap_page traps;		/* pages trapped for watchpoints */
+	struct runctl ctl;		/* run control, and the end of the machine */
 
 	/*
-	 * Set by the debug server: offered every guest-caused end of the machine
-	 * (power-off, reset, triple fault, internal error, debug-exit) first; returns
-	 * true if it keeps the machine for the debugger instead.  Called on the vCPU
-	 * thread whose guest caused it.
+	 * Set by the debug server before the vCPUs start: offered every
+	 * guest-caused end of the machine (power-off, reset, triple fault,
+	 * internal error, debug-exit) first, on the run loop of the vCPU whose
+	 * guest caused it; returns true if it keeps the machine stopped for the
+	 * debugger instead.
 	 */
-	bool (*guest_exit_hook)(struct vm *vm, struct vcpu *v, int status, const char *why);
-
-	/* Guarded by lock: the end of the machine. */
-	pthread_mutex_t lock;
-	pthread_cond_t done_cond;
-	bool done;
-	int exit_status;
+	bool (*guest_exit_hook)(void *opaque, struct vcpu *v, int status, const char *why);
+	void *guest_exit_opaque;
 };
 
-/* The VM (one per process); NULL before vm_create. */
-extern struct vm *the_vm;
-
+/* A VM with no KVM behind it yet: every table set up empty, fds -1 (tests use it). */
+void vm_init(struct vm *vm, int ncpus);
 /* Create the VM with `ncpus` vCPUs and `mem_size` bytes of RAM.  0 or -errno (err set). */
 int vm_create(struct vm *vm, int ncpus, uint64_t mem_size, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
-/* Map host memory at a GPA as a memory slot.  0 or -errno. */
-int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly);
-
-/*
- * Map one page of RAM read-only for vCPU `id` for a moment (it must execute an
- * instruction from a page trapped without a slot), and take it away again.
- * Safe while other vCPUs run: no other slot covers a fully trapped page.
- */
-int vm_map_temp(struct vm *vm, int id, uint64_t gpa);
-void vm_unmap_temp(struct vm *vm, int id);
-
-/* How a RAM page is trapped (watchpoints): its accesses exit to hyve. */
-enum ram_trap { RAM_TRAP_NONE, RAM_TRAP_WRITE /* read-only slot */, RAM_TRAP_ALL /* no slot */ };
-
-/*
- * Re-lay the RAM memory slots so that each listed guest-physical page (4 KiB
- * aligned, sorted, no duplicates) is trapped as given.  Only while every vCPU is
- * parked.  0 or -errno (the old layout is then restored as far as possible).
- */
-int vm_ram_layout(struct vm *vm, const uint64_t *pages, const enum ram_trap *traps, int n);
-
 /* Assert (level 1) or deassert an interrupt line of the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, unsigned irq, int level);
 
-/*
- * Ask the machine to end with `status` (first caller wins); `why` is logged.
- * Safe from any thread, including vCPU threads.
- */
-void vm_request_exit(struct vm *vm, int status, const char *why);
-/* Like vm_request_exit, never offered to guest_exit_hook (the debugger's own). */
-void vm_force_exit(struct vm *vm, int status, const char *why);
-/* Block until vm_request_exit; returns the status. */
-int vm_wait(struct vm *vm);
+/* ---- what the architecture provides (arch/<name>/) ---- */
+
+/* After KVM_CREATE_VM: the arch's capabilities, in-kernel devices and vm->arch.  0 or -errno (err set). */
+int arch_vm_init(struct vm *vm, char *err, size_t errlen);
+void arch_vm_destroy(struct vm *vm);
 
 #endif

@@ -1,13 +1,17 @@
-/* breaks.c -- breakpoints (software by GPA, hardware DR0-3) and watchpoints. */
+/*
+ * breakpoints.c -- policy: the debugger's Z/z packets, put onto the trap
+ * mechanisms.  Z0 by guest-physical address (core/trap_swbp.c), or in a
+ * debug register where the mode needs it; Z1 in the debug registers
+ * (arch_hw_breaks); Z2-Z4 by trapped pages (core/trap_page.c).
+ */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <string.h>
 
+#include "core/trap_page.h"
 #include "core/trap_swbp.h"
 #include "debug/dbg.h"
-#include "core/trap_page.h"
 
-/* Hand the breakpoint settings to every vCPU (attached: int3 traps to us). */
 void dbg_apply_debug(struct dtarget *t, bool attached)
 {
 	struct kvm_guest_debug dbg;
@@ -15,27 +19,39 @@ void dbg_apply_debug(struct dtarget *t, bool attached)
 	memset(&dbg, 0, sizeof(dbg));
 	if (attached)
 		dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-	for (int i = 0; i < HW_SLOTS; i++) {
-		if (!t->hw_used[i])
-			continue;
-		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-		dbg.arch.debugreg[i] = t->hw_addr[i];
-		/* Li enable, R/W=00 (execute), LEN=00; bit 10 is reserved-one, GE */
-		dbg.arch.debugreg[7] |= (1ULL << (i * 2)) | (1ULL << 9) | (1ULL << 10);
-	}
+	arch_hw_breaks(&dbg, t->hw_addr, t->hw_used);
 	vcpu_set_debug(t->vm, &dbg);
 }
 
-static bool real_mode(struct dtarget *t)
+bool dbg_break_at(const struct dtarget *t, uint64_t va, bool hw)
+{
+	for (int i = 0; i < t->nsw; i++)
+		if (t->sw[i].va == va)
+			return true;
+	for (int i = 0; hw && i < ARCH_HW_SLOTS; i++)
+		if (t->hw_used[i] && t->hw_addr[i] == va)
+			return true;
+	return false;
+}
+
+bool dbg_slot_is_sw(const struct dtarget *t, unsigned slots)
+{
+	for (int i = 0; i < ARCH_HW_SLOTS; i++)
+		if ((slots & (1u << i)) && t->hw_for_sw[i])
+			return true;
+	return false;
+}
+
+static bool swbp_needs_hw(struct dtarget *t)
 {
 	struct dcache *c;
 
-	return dbg_load(t, t->cur_cpu, &c) == 0 && !(c->st.sregs.cr0 & 1);
+	return dbg_load(t, t->cur_cpu, &c) == 0 && arch_swbp_needs_hw(&c->st);
 }
 
 static int free_slot(struct dtarget *t)
 {
-	for (int i = 0; i < HW_SLOTS; i++)
+	for (int i = 0; i < ARCH_HW_SLOTS; i++)
 		if (!t->hw_used[i])
 			return i;
 	return -1;
@@ -57,7 +73,7 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 		if (hw >= 0)
 			t->hw_used[hw] = t->hw_for_sw[hw] = false;
 		else
-			r = bp_sw_remove(&t->vm->mem, t->sw[i].gpa);
+			r = trap_swbp_remove(&t->vm->swbp, t->sw[i].gpa);
 		t->sw[i] = t->sw[--t->nsw];
 		return r;
 	}
@@ -65,11 +81,7 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 		return 0;		/* already there: Z0 is idempotent */
 	if (t->nsw == MAX_SWBP)
 		return -ENOSPC;
-	/*
-	 * In real mode a KVM that emulates ring 0 runs int3 through the guest's
-	 * IVT even with KVM_GUESTDBG_USE_SW_BP: use a free debug register there.
-	 */
-	int slot = real_mode(t) ? free_slot(t) : -1;
+	int slot = swbp_needs_hw(t) ? free_slot(t) : -1;
 
 	if (slot >= 0) {
 		t->hw_used[slot] = t->hw_for_sw[slot] = true;
@@ -80,7 +92,7 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 	r = dbg_translate(t, t->cur_cpu, va, &gpa);
 	if (r)
 		return r;
-	r = bp_sw_insert(&t->vm->mem, gpa);
+	r = trap_swbp_insert(&t->vm->swbp, gpa);
 	if (r)
 		return r;
 	t->sw[t->nsw++] = (struct swbp_map){ va, gpa, -1 };
@@ -91,16 +103,16 @@ int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va)
 {
 	int i;
 
-	for (i = 0; i < HW_SLOTS; i++)
+	for (i = 0; i < ARCH_HW_SLOTS; i++)
 		if (t->hw_used[i] && !t->hw_for_sw[i] && t->hw_addr[i] == va)
 			break;
 	if (!insert) {
-		if (i == HW_SLOTS)
+		if (i == ARCH_HW_SLOTS)
 			return -ENOENT;
 		t->hw_used[i] = false;
 		return 0;
 	}
-	if (i < HW_SLOTS)
+	if (i < ARCH_HW_SLOTS)
 		return 0;
 	i = free_slot(t);
 	if (i < 0)
@@ -110,8 +122,21 @@ int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va)
 	return 0;
 }
 
+/* Z2/Z3/Z4 to the trap mechanism's kinds. */
+static enum trap_watch_type watch_type(enum gdb_bp_type type)
+{
+	switch (type) {
+	case GDB_WP_WRITE:
+		return TRAP_WATCH_WRITE;
+	case GDB_WP_READ:
+		return TRAP_WATCH_READ;
+	default:
+		return TRAP_WATCH_ACCESS;
+	}
+}
+
 struct pieces {
-	struct watch_piece p[8];
+	struct trap_piece p[TRAP_PAGE_MAX_PIECES];
 	int n;
 };
 
@@ -119,28 +144,29 @@ static int collect_piece(void *opaque, uint64_t off, uint64_t gpa, size_t len)
 {
 	struct pieces *ps = opaque;
 
-	if (ps->n == 8)
+	if (ps->n == TRAP_PAGE_MAX_PIECES)
 		return -E2BIG;
-	ps->p[ps->n++] = (struct watch_piece){ gpa, len, off };
+	ps->p[ps->n++] = (struct trap_piece){ gpa, len, off };
 	return 0;
 }
 
 int dbg_watchpoint(struct dtarget *t, bool insert, enum gdb_bp_type type, uint64_t va,
-		      uint64_t len)
+		   uint64_t len)
 {
+	enum trap_watch_type wt = watch_type(type);
 	struct pieces ps = { .n = 0 };
 	struct walk_ctx w;
 	size_t done = 0;
 	int r;
 
 	if (!insert)
-		return watch_del(t->vm, (enum watch_type)type, va, len);
-	if (!len || len > 4 * 4096)
+		return trap_page_del(&t->vm->traps, wt, va, len);
+	if (!len || len > 4 * TRAP_PAGE_SIZE)
 		return -EINVAL;
 	if (t->phys) {
-		ps.p[0] = (struct watch_piece){ va, len, 0 };
+		ps.p[0] = (struct trap_piece){ va, len, 0 };
 		ps.n = 1;
-		return watch_add(t->vm, (enum watch_type)type, va, len, ps.p, ps.n);
+		return trap_page_add(&t->vm->traps, wt, va, len, ps.p, ps.n);
 	}
 	r = dbg_walk_ctx(t, t->cur_cpu, &w);
 	if (r)
@@ -148,15 +174,14 @@ int dbg_watchpoint(struct dtarget *t, bool insert, enum gdb_bp_type type, uint64
 	r = walk_range(&w, va, len, collect_piece, &ps, &done);
 	if (r)
 		return r;
-	return watch_add(t->vm, (enum watch_type)type, va, len, ps.p, ps.n);
+	return trap_page_add(&t->vm->traps, wt, va, len, ps.p, ps.n);
 }
 
 void dbg_remove_all(struct dtarget *t)
 {
-	watch_clear(t->vm);
-	bp_sw_remove_all(&t->vm->mem);
+	trap_page_clear(&t->vm->traps);
+	trap_swbp_remove_all(&t->vm->swbp);
 	t->nsw = 0;
 	memset(t->hw_used, 0, sizeof(t->hw_used));
 	memset(t->hw_for_sw, 0, sizeof(t->hw_for_sw));
 }
-

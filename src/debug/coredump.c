@@ -11,12 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/procfs.h>
 #include <unistd.h>
 
 #include "core/trap_swbp.h"
 #include "debug/dbg.h"
-#include "arch/x86/pgdump.h"
 #include "util.h"
 
 #define MAX_PHDRS 60000
@@ -38,21 +36,14 @@ static int add_phdr(struct phdrs *ph, uint64_t va, uint64_t pa, uint64_t off, ui
 	return 0;
 }
 
-/* File offset of a guest-physical RAM address, and how many bytes follow it. */
+/* File offset of a guest-physical RAM address, and how many bytes follow it
+ * (RAM is written in the file as it lies in the host mapping). */
 static uint64_t ram_off(const struct phdrs *ph, uint64_t pa, uint64_t *avail)
 {
-	const struct gmem *m = ph->m;
+	uint8_t *host;
 
-	if (pa < m->low_size) {
-		*avail = m->low_size - pa;
-		return ph->data_off + pa;
-	}
-	if (pa >= GMEM_HIGH_BASE && pa - GMEM_HIGH_BASE < m->size - m->low_size) {
-		*avail = m->size - m->low_size - (pa - GMEM_HIGH_BASE);
-		return ph->data_off + m->low_size + (pa - GMEM_HIGH_BASE);
-	}
-	*avail = 0;
-	return 0;
+	*avail = gmem_span(ph->m, pa, &host);
+	return *avail ? ph->data_off + (uint64_t)(host - ph->m->host) : 0;
 }
 
 static int virt_range(void *opaque, const struct pg_range *r)
@@ -88,27 +79,6 @@ static void put_note(uint8_t **p, uint32_t type, const void *desc, uint32_t desc
 	*p += ALIGN_UP(descsz, 4);
 }
 
-static void prstatus(struct dtarget *t, int cpu, struct elf_prstatus *ps)
-{
-	struct dcache *c;
-	struct user_regs_struct *u = (struct user_regs_struct *)&ps->pr_reg;
-
-	memset(ps, 0, sizeof(*ps));
-	ps->pr_pid = cpu + 1;
-	if (dbg_load(t, cpu, &c))
-		return;
-	const struct kvm_regs *g = &c->st.regs;
-	const struct kvm_sregs *s = &c->st.sregs;
-
-	u->r15 = g->r15; u->r14 = g->r14; u->r13 = g->r13; u->r12 = g->r12;
-	u->rbp = g->rbp; u->rbx = g->rbx; u->r11 = g->r11; u->r10 = g->r10;
-	u->r9 = g->r9; u->r8 = g->r8; u->rax = g->rax; u->rcx = g->rcx;
-	u->rdx = g->rdx; u->rsi = g->rsi; u->rdi = g->rdi; u->orig_rax = ~0ULL;
-	u->rip = g->rip; u->cs = s->cs.selector; u->eflags = g->rflags; u->rsp = g->rsp;
-	u->ss = s->ss.selector; u->fs_base = s->fs.base; u->gs_base = s->gs.base;
-	u->ds = s->ds.selector; u->es = s->es.selector; u->fs = s->fs.selector;
-	u->gs = s->gs.selector;
-}
 
 static int write_all(int fd, const void *buf, size_t n)
 {
@@ -127,9 +97,10 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* All of RAM, low then high, with our int3 bytes replaced by the originals. */
-static int write_ram(int fd, const struct gmem *m)
+/* All of RAM, low then high, with our breakpoint bytes replaced by the originals. */
+static int write_ram(int fd, struct vm *vm)
 {
+	const struct gmem *m = &vm->mem;
 	size_t chunk = 1 << 20;
 	uint8_t *buf = malloc(chunk);
 	int r = 0;
@@ -141,7 +112,7 @@ static int write_ram(int fd, const struct gmem *m)
 		uint64_t gpa = off < m->low_size ? off : GMEM_HIGH_BASE + (off - m->low_size);
 
 		memcpy(buf, m->host + off, n);
-		bp_sw_shadow(gpa, buf, n);
+		trap_swbp_shadow(&vm->swbp, gpa, buf, n);
 		r = write_all(fd, buf, n);
 	}
 	free(buf);
@@ -152,9 +123,11 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 {
 	const struct gmem *m = &t->vm->mem;
 	struct phdrs ph = { .m = m };
-	size_t note_one = sizeof(Elf64_Nhdr) + 8 + ALIGN_UP(sizeof(struct elf_prstatus), 4);
+	size_t desc_sz = arch_core_prstatus_size();
+	size_t note_one = sizeof(Elf64_Nhdr) + 8 + ALIGN_UP(desc_sz, 4);
 	size_t notes_sz = note_one * (size_t)t->vm->ncpus;
 	uint8_t *notes = NULL, *np;
+	void *desc = NULL;
 	struct walk_ctx w;
 	Elf64_Ehdr eh;
 	uint64_t hdr_end;
@@ -162,7 +135,8 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 
 	ph.p = calloc(MAX_PHDRS, sizeof(*ph.p));
 	notes = calloc(1, notes_sz);
-	if (!ph.p || !notes) {
+	desc = malloc(desc_sz);
+	if (!ph.p || !notes || !desc) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -171,8 +145,8 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 	add_phdr(&ph, 0, 0, 0, m->low_size);
 	if (m->size > m->low_size)
 		add_phdr(&ph, GMEM_HIGH_BASE, GMEM_HIGH_BASE, m->low_size, m->size - m->low_size);
-	if (dbg_walk_ctx(t, t->cur_cpu, &w) == 0 && (w.cr0 & X86_CR0_PG))
-		x86_pgdump(&w, virt_range, &ph);
+	if (dbg_walk_ctx(t, t->cur_cpu, &w) == 0 && walk_paging(&w))
+		pgdump(&w, virt_range, &ph);
 	hdr_end = sizeof(eh) + (uint64_t)ph.n * sizeof(Elf64_Phdr);
 	ph.data_off = ALIGN_UP(hdr_end + notes_sz, 4096);
 	for (int i = 1; i < ph.n; i++)
@@ -182,10 +156,10 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 
 	np = notes;
 	for (int i = 0; i < t->vm->ncpus; i++) {
-		struct elf_prstatus ps;
+		struct dcache *c;
 
-		prstatus(t, i, &ps);
-		put_note(&np, NT_PRSTATUS, &ps, sizeof(ps));
+		arch_core_prstatus(dbg_load(t, i, &c) ? NULL : &c->st, i, desc);
+		put_note(&np, NT_PRSTATUS, desc, (uint32_t)desc_sz);
 	}
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -193,7 +167,7 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
+	eh.e_machine = (Elf64_Half)arch_core_machine();
 	eh.e_version = EV_CURRENT;
 	eh.e_phoff = sizeof(eh);
 	eh.e_ehsize = sizeof(eh);
@@ -214,7 +188,7 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 	if (!r && lseek(fd, (off_t)ph.data_off, SEEK_SET) < 0)
 		r = -errno;
 	if (!r)
-		r = write_ram(fd, m);
+		r = write_ram(fd, t->vm);
 	if (r)
 		snprintf(err, errlen, "writing %s: %s", path, strerror(-r));
 out:
@@ -222,5 +196,6 @@ out:
 		close(fd);
 	free(ph.p);
 	free(notes);
+	free(desc);
 	return r;
 }

@@ -1,7 +1,12 @@
 /*
- * dbg.h -- internals of the debug target (the VM side of the debug server):
- * shared by target.c (the ops table), state.c (register snapshots, memory),
- * breaks.c (breakpoints, watchpoints), monitor.c and coredump.c.
+ * dbg.h -- internals of the debug target (the VM side of the debug server),
+ * shared by its files:
+ *   target.c       the gdb_target_ops table: registers, memory, run control
+ *   state.c        register snapshots per stop, memory through a vCPU's view
+ *   breakpoints.c  policy: the debugger's Z packets onto the trap mechanisms
+ *   stops.c        policy: which stop to report, as what; step-over; pending hits
+ *   monitor.c      `monitor` commands (arch/<name>/monitor.c adds its own)
+ *   coredump.c     `monitor dump`
  * Everything here runs on the event thread while the machine is stopped.
  */
 #ifndef HYVE_DEBUG_DBG_H
@@ -12,64 +17,60 @@
 #include <stdint.h>
 
 #include "core/event.h"
-#include "gdb/target.h"
-#include "arch/x86/gdb_regs.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
-#include "arch/x86/walk.h"
+#include "debug/arch.h"
+#include "gdb/target.h"
 
 struct rsp_buf;
 
+/* One vCPU's registers as fetched at this stop (written back if dirty). */
 struct dcache {
 	bool valid, dirty;
 	struct vcpu_state st;
-	uint8_t ymmh[16][16];
 };
 
-#define HW_SLOTS	4
 #define MAX_SWBP	4096
 
+/* Where one Z0 address went: a breakpoint byte at gpa, or a debug register. */
 struct swbp_map {
 	uint64_t va, gpa;
 	int hw_slot;			/* >= 0: done with a debug register instead */
 };
 
+/* A stop that lost the race to be reported, kept for the next resume (stops.c). */
+struct pending_hit {
+	bool valid;
+	struct vcpu_stop stop;
+};
+
 struct dtarget {
 	struct vm *vm;
 	struct event_work stopped;	/* the all-parked notice (posted by vCPU threads) */
-	bool phys;			/* monitor phys on: memory packets are guest-physical */
-	bool cr3_set;			/* monitor cr3: translate through this CR3 */
-	uint64_t cr3;
+	bool phys;			/* memory packets take guest-physical addresses */
+	bool root_set;			/* monitor cr3: translate through this page-table root */
+	uint64_t root;
 	int reported_cpu;		/* the vCPU the last stop reply named, or -1 */
 	int cur_cpu;			/* the vCPU the debugger looked at last */
 	int pending_exit;		/* guest ended the machine while attached: status, or -1 */
-	bool attached;
-	uint64_t hw_addr[HW_SLOTS];
-	bool hw_used[HW_SLOTS];
-	bool hw_for_sw[HW_SLOTS];	/* the slot stands in for a Z0 (real mode) */
-	struct swbp_map *sw;		/* where each Z0 address went */
-	int nsw;
-	bool has_avx;
+	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
 	int last_cpu;			/* the vCPU the debugger last resumed */
+	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_needs_hw) */
+	uint64_t hw_addr[ARCH_HW_SLOTS];
+	bool hw_used[ARCH_HW_SLOTS];
+	bool hw_for_sw[ARCH_HW_SLOTS];	/* the slot stands in for a Z0 */
+	struct swbp_map *sw;		/* where each Z0 address went */
+	int nsw;
 	struct dcache cache[VM_MAX_CPUS];
-	/* breakpoint hits that lost the race to be reported (target.c) */
-	struct pending_hit {
-		bool valid;
-		enum vcpu_stop_reason reason;
-		uint64_t seq;
-		struct kvm_debug_exit_arch arch;
-	} pending[VM_MAX_CPUS];
+	struct pending_hit pending[VM_MAX_CPUS];
 };
-
 
 /* state.c */
 /* The vCPU's snapshot, fetched from KVM once per stop.  0 or -errno. */
 int dbg_load(struct dtarget *t, int cpu, struct dcache **out);
 /* The same, with debug registers, events and MP state too (monitor, dumps). */
 int dbg_load_full(struct dtarget *t, int cpu, struct dcache **out);
-void dbg_to_gdb(const struct dtarget *t, const struct dcache *c, struct x86_gdb_state *g);
-void dbg_from_gdb(struct dcache *c, const struct x86_gdb_state *g);
 /* Forget every snapshot without writing it back (the machine was reset). */
 void dbg_invalidate(struct dtarget *t);
 /* Write back changed snapshots, forget all.  0 or the first -errno. */
@@ -80,16 +81,38 @@ int dbg_walk_ctx(struct dtarget *t, int cpu, struct walk_ctx *w);
 long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool write);
 int dbg_translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa);
 
-/* breaks.c */
+/* breakpoints.c */
+/* Hand the breakpoint settings to every vCPU (attached: breakpoint bytes trap to us). */
 void dbg_apply_debug(struct dtarget *t, bool attached);
 int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va);
 int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va);
 int dbg_watchpoint(struct dtarget *t, bool insert, enum gdb_bp_type type, uint64_t va,
 		   uint64_t len);
 void dbg_remove_all(struct dtarget *t);
+/* Did the debugger set a Z0 at this address (or, with `hw`, also a Z1)? */
+bool dbg_break_at(const struct dtarget *t, uint64_t va, bool hw);
+/* Is debug-register slot i standing in for a Z0? */
+bool dbg_slot_is_sw(const struct dtarget *t, unsigned slots);
+
+/* stops.c: see there. */
+int dbg_stop_info(struct dtarget *t, struct gdb_stop *out);
+int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions);
+void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions);
 
 /* monitor.c: one `monitor` command.  0, or -ENOENT for an unknown command. */
 int dbg_monitor(struct dtarget *t, const char *cmd, struct rsp_buf *out);
+
+/* A monitor command: `name` and its arguments (after one space; "" if none). */
+struct mon_cmd {
+	const char *name;
+	const char *usage;		/* the arguments, for help ("" none) */
+	const char *help;
+	/* 0, -EINVAL (bad arguments: the usage line is shown), or -errno */
+	int (*fn)(struct dtarget *t, const char *args, struct rsp_buf *out);
+};
+/* The architecture's commands (arch/<name>/monitor.c). */
+extern const struct mon_cmd arch_mon_cmds[];
+extern const int arch_mon_ncmds;
 
 /* coredump.c: an ELF core of guest memory with a note per vCPU.  0 or -errno. */
 int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen);

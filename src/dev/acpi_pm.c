@@ -9,7 +9,8 @@
 
 #include "core/device.h"
 #include "core/io.h"
-#include "arch/x86/platform.h"
+#include "core/runctl.h"
+#include "arch/arch.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -106,9 +107,9 @@ static int acpi_pm_init(struct vm *vm)
 	pm1_sts = pm1_en = 0;
 	pm1_cnt = PM1_CNT_SCI_EN;
 	pthread_mutex_unlock(&lock);
-	r = io_register(IO_PIO, LAYOUT_PM1A_EVT, 4, pm1_evt_io, vm, "acpi-pm1a-evt");
+	r = io_register(&vm->io, IO_PIO, LAYOUT_PM1A_EVT, 4, pm1_evt_io, vm, "acpi-pm1a-evt");
 	if (!r)
-		r = io_register(IO_PIO, LAYOUT_PM1A_CNT, 2, pm1_cnt_io, vm, "acpi-pm1a-cnt");
+		r = io_register(&vm->io, IO_PIO, LAYOUT_PM1A_CNT, 2, pm1_cnt_io, vm, "acpi-pm1a-cnt");
 	if (r)
 		log_err("acpi: cannot register the PM1a ports: %s", strerror(-r));
 	return r;

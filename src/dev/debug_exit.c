@@ -8,6 +8,7 @@
 
 #include "core/device.h"
 #include "core/io.h"
+#include "core/runctl.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -28,7 +29,7 @@ static int debug_exit_init(struct vm *vm)
 {
 	int r;
 
-	r = io_register(IO_PIO, DEBUG_EXIT_PORT, 1, debug_exit_io, vm, "debug-exit");
+	r = io_register(&vm->io, IO_PIO, DEBUG_EXIT_PORT, 1, debug_exit_io, vm, "debug-exit");
 	if (r)
 		log_err("debug-exit: cannot register port 0xf4: %s", strerror(-r));
 	return r;

@@ -11,6 +11,7 @@
 #include "dev/console.h"
 #include "core/device.h"
 #include "core/io.h"
+#include "core/vm.h"
 #include "util.h"
 
 #define DEBUGCON_PORT	0x402
@@ -47,7 +48,7 @@ static int debugcon_init(struct vm *vm)
 	fd = console_open_output(spec, "debugcon");
 	if (fd < -1)
 		return fd;
-	r = io_register(IO_PIO, DEBUGCON_PORT, 1, debugcon_io, NULL, "debugcon");
+	r = io_register(&vm->io, IO_PIO, DEBUGCON_PORT, 1, debugcon_io, NULL, "debugcon");
 	if (r) {
 		log_err("debugcon: cannot register port 0x402: %s", strerror(-r));
 		console_close_output(fd);

@@ -10,6 +10,7 @@
 
 #include "core/device.h"
 #include "core/io.h"
+#include "core/runctl.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -154,9 +155,9 @@ static int i8042_init(struct vm *vm)
 	k.outport = OUTP_DEFAULT;
 	k.vm = vm;
 	pthread_mutex_unlock(&lock);
-	r = io_register(IO_PIO, PORT_DATA, 1, i8042_io, NULL, "i8042");
+	r = io_register(&vm->io, IO_PIO, PORT_DATA, 1, i8042_io, NULL, "i8042");
 	if (!r)
-		r = io_register(IO_PIO, PORT_CMD, 1, i8042_io, NULL, "i8042");
+		r = io_register(&vm->io, IO_PIO, PORT_CMD, 1, i8042_io, NULL, "i8042");
 	if (r)
 		log_err("i8042: cannot register ports 0x60/0x64: %s", strerror(-r));
 	return r;

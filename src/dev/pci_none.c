@@ -9,6 +9,7 @@
 
 #include "core/device.h"
 #include "core/io.h"
+#include "core/runctl.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -63,7 +64,7 @@ static int pci_init(struct vm *vm)
 	reset_ctl = 0;
 	pci_vm = vm;
 	pthread_mutex_unlock(&lock);
-	r = io_register(IO_PIO, PCI_CONFIG_ADDR, 8, pci_io, NULL, "pci");
+	r = io_register(&vm->io, IO_PIO, PCI_CONFIG_ADDR, 8, pci_io, NULL, "pci");
 	if (r)
 		log_err("pci: cannot register ports 0xcf8-0xcff: %s", strerror(-r));
 	return r;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/gmem.h"
 #include "core/device.h"
 #include "core/io.h"
 #include "dev/rtc.h"
@@ -190,7 +191,7 @@ static int rtc_init(struct vm *vm)
 	for (unsigned i = 0; i < RTC_CMOS_SIZE; i++)
 		cmos[i] = rtc_cmos_default(i, low, high, vm->ncpus);
 	pthread_mutex_unlock(&lock);
-	r = io_register(IO_PIO, PORT_INDEX, 2, rtc_io, NULL, "rtc");
+	r = io_register(&vm->io, IO_PIO, PORT_INDEX, 2, rtc_io, NULL, "rtc");
 	if (r)
 		log_err("rtc: cannot register ports 0x70-0x71: %s", strerror(-r));
 	return r;

@@ -20,6 +20,7 @@
 #include "core/device.h"
 #include "core/event.h"
 #include "core/io.h"
+#include "core/runctl.h"
 #include "dev/uart8250.h"
 #include "util.h"
 #include "core/vm.h"
@@ -433,7 +434,7 @@ static int uart_init(struct vm *vm)
 	u.esc.pending = false;
 	u.vm = vm;
 	pthread_mutex_unlock(&u.lock);
-	r = io_register(IO_PIO, UART_COM1_BASE, 8, uart_io, NULL, "uart8250");
+	r = io_register(&vm->io, IO_PIO, UART_COM1_BASE, 8, uart_io, NULL, "uart8250");
 	if (r) {
 		log_err("serial: cannot register ports 0x3f8-0x3ff: %s", strerror(-r));
 		pthread_mutex_lock(&u.lock);

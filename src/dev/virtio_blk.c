@@ -13,7 +13,7 @@
 
 #include "config.h"
 #include "core/device.h"
-#include "arch/x86/platform.h"
+#include "arch/arch.h"
 #include "util.h"
 #include "dev/virtio_blk.h"
 #include "dev/virtio_mmio.h"

@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "core/io.h"
-#include "arch/x86/platform.h"
+#include "arch/arch.h"
 #include "util.h"
 #include "dev/virtio_mmio.h"
 #include "core/vm.h"
@@ -466,7 +467,7 @@ int virtio_mmio_create(struct vm *vm, uint64_t base, unsigned irq,
 	t->dev = dev;
 	t->dev_features = (ops->features ? ops->features(dev) : 0) | (1ULL << VIRTIO_F_VERSION_1);
 	device_reset(t);
-	r = io_register(IO_MMIO, base, LAYOUT_VIRTIO_MMIO_SIZE, mmio_io, t, ops->name);
+	r = io_register(&vm->io, IO_MMIO, base, LAYOUT_VIRTIO_MMIO_SIZE, mmio_io, t, ops->name);
 	if (r) {
 		virtio_mmio_destroy(t);
 		return r;

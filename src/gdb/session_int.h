@@ -35,7 +35,6 @@ struct gdb_session {
 	struct rsp_buf gcache;
 	int gcache_cpu;		/* -1: empty */
 	uint8_t *scratch;	/* RSP_PACKET_SIZE bytes for register and memory data */
-	bool phys_mode;			/* Qqemu.PhyMemMode:1 in force */
 	enum gdb_resume *actions;	/* ncpus entries, for resume() */
 
 	bool noack;		/* QStartNoAckMode done: no more '+' / '-' */

@@ -3,6 +3,7 @@
  * qXfer objects (target description, threads) and monitor commands.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,34 +14,55 @@
 #define MONITOR_CHUNK	2048
 
 /*
- * What we tell GDB.  Only what is implemented: no multiprocess (one
- * process: the machine), no non-stop, no range stepping.
+ * What we tell GDB in qSupported, after PacketSize: only what is
+ * implemented.  No multiprocess (one process: the machine), no non-stop.
  */
+static const struct feature {
+	const char *name;			/* as sent, with its +/- */
+	bool (*offered)(const struct gdb_session *s);	/* NULL: always offered */
+} features[] = {
+	{ "QStartNoAckMode+", NULL },
+	{ "qXfer:features:read+", NULL },
+	{ "qXfer:threads:read+", NULL },
+	{ "swbreak+", NULL },
+	{ "hwbreak+", NULL },
+	{ "vContSupported+", NULL },
+	{ "binary-upload+", NULL },
+	{ "multiprocess-", NULL },
+};
+
+/* GDB's own features: the stop reasons it understands. */
+static const struct gdb_feature {
+	const char *name;
+	size_t flag;				/* offset of the session's bool */
+} gdb_features[] = {
+	{ "swbreak+", offsetof(struct gdb_session, gdb_swbreak) },
+	{ "hwbreak+", offsetof(struct gdb_session, gdb_hwbreak) },
+};
+
 static void handle_supported(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	const char *p = (const char *)pkt + strlen("qSupported");
 	const char *end = (const char *)pkt + n;
 
-	/* GDB's own features: remember the stop reasons it understands. */
 	if (p < end && *p == ':')
 		p++;
 	while (p < end) {
 		const char *f = p;
-		size_t len;
 
 		while (p < end && *p != ';')
 			p++;
-		len = (size_t)(p - f);
-		if (len == 8 && !memcmp(f, "swbreak+", 8))
-			s->gdb_swbreak = true;
-		if (len == 8 && !memcmp(f, "hwbreak+", 8))
-			s->gdb_hwbreak = true;
+		for (size_t i = 0; i < ARRAY_SIZE(gdb_features); i++)
+			if ((size_t)(p - f) == strlen(gdb_features[i].name) &&
+			    !memcmp(f, gdb_features[i].name, (size_t)(p - f)))
+				*(bool *)((char *)s + gdb_features[i].flag) = true;
 		if (p < end)
 			p++;
 	}
-	rsp_buf_printf(&s->reply, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
-		       "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+;"
-		       "binary-upload+;multiprocess-", RSP_PACKET_SIZE);
+	rsp_buf_printf(&s->reply, "PacketSize=%x", RSP_PACKET_SIZE);
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
+		if (!features[i].offered || features[i].offered(s))
+			rsp_buf_printf(&s->reply, ";%s", features[i].name);
 	sess_send_reply(s);
 }
 
@@ -129,7 +151,7 @@ static void handle_xfer(struct gdb_session *s, const uint8_t *pkt, size_t n)
 	}
 }
 
-static void handle_thread_info(struct gdb_session *s)
+static void handle_thread_info(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	struct rsp_buf *r = &s->reply;
 
@@ -255,62 +277,120 @@ static void handle_rcmd(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_str(s, "OK");
 }
 
-static void handle_phys_mode(struct gdb_session *s, bool on)
+/* Qqemu.PhyMemMode:0|1 -- QEMU's switch to physical addresses, for front ends written for it. */
+static void handle_set_phys(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
-	struct rsp_buf out;
+	const size_t pre = strlen("Qqemu.PhyMemMode:");
 	int r;
 
-	rsp_buf_init(&out);
-	r = s->ops->monitor(s->t, on ? "phys on" : "phys off", &out);
-	rsp_buf_free(&out);
-	if (r) {
-		sess_send_err(s, r);
+	if (n != pre + 1 || (pkt[pre] != '0' && pkt[pre] != '1')) {
+		sess_send_err(s, -EINVAL);
 		return;
 	}
-	s->phys_mode = on;
+	if (!s->ops->phys_mode) {
+		sess_send_str(s, "");
+		return;
+	}
+	if (s->running) {
+		sess_send_err(s, -EBUSY);
+		return;
+	}
+	r = s->ops->phys_mode(s->t, pkt[pre] == '1');
+	if (r < 0)
+		sess_send_err(s, r);
+	else
+		sess_send_str(s, "OK");
+}
+
+/* qqemu.PhyMemMode: "1" while memory packets take physical addresses. */
+static void handle_get_phys(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	int r = s->ops->phys_mode && !s->running ? s->ops->phys_mode(s->t, -1) : 0;
+
+	sess_send_str(s, r > 0 ? "1" : "0");
+}
+
+static void handle_noack(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	/* The '+' for this packet is already out; from now on, none. */
 	sess_send_str(s, "OK");
+	s->noack = true;
+}
+
+static void handle_qc(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	char tid[16];
+
+	snprintf(tid, sizeof(tid), "QC%x", sess_cpu_g(s) + 1);
+	sess_send_str(s, tid);
+}
+
+static void handle_thread_more(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	sess_send_str(s, "l");		/* qfThreadInfo listed them all */
+}
+
+static void handle_attached(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	sess_send_str(s, "1");		/* we attached: detach, not kill, on quit */
+}
+
+static void handle_symbol(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	sess_send_str(s, "OK");		/* no symbols wanted */
+}
+
+enum match {
+	M_EXACT,	/* the packet is the name */
+	M_ARGS,		/* the name, then nothing or ':'/',' and arguments */
+	M_PREFIX,	/* the name, then anything */
+};
+
+static const struct query {
+	const char *name;
+	enum match match;
+	void (*fn)(struct gdb_session *s, const uint8_t *pkt, size_t n);
+} queries[] = {
+	{ "qSupported", M_ARGS, handle_supported },
+	{ "QStartNoAckMode", M_EXACT, handle_noack },
+	{ "qC", M_EXACT, handle_qc },
+	{ "qfThreadInfo", M_EXACT, handle_thread_info },
+	{ "qsThreadInfo", M_EXACT, handle_thread_more },
+	{ "qThreadExtraInfo,", M_PREFIX, handle_extra_info },
+	{ "qThreadStopInfo", M_PREFIX, handle_thread_stop_info },
+	{ "qXfer:", M_PREFIX, handle_xfer },
+	{ "qAttached", M_ARGS, handle_attached },
+	{ "qSymbol:", M_PREFIX, handle_symbol },
+	{ "qRcmd,", M_PREFIX, handle_rcmd },
+	{ "Qqemu.PhyMemMode:", M_PREFIX, handle_set_phys },
+	{ "qqemu.PhyMemMode", M_EXACT, handle_get_phys },
+};
+
+static bool matches(const struct query *q, const uint8_t *pkt, size_t n)
+{
+	size_t l = strlen(q->name);
+
+	if (!sess_prefix(pkt, n, q->name))
+		return false;
+	switch (q->match) {
+	case M_EXACT:
+		return n == l;
+	case M_ARGS:
+		return n == l || pkt[l] == ':' || pkt[l] == ',';
+	default:
+		return true;
+	}
 }
 
 void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
-	char tid[16];
-
 	s->reply.len = 0;
-	if (sess_prefix(pkt, n, "qSupported") && (n == 10 || pkt[10] == ':')) {
-		handle_supported(s, pkt, n);
-	} else if (n == 15 && sess_prefix(pkt, n, "QStartNoAckMode")) {
-		/* The '+' for this packet is already out; from now on, none. */
-		sess_send_str(s, "OK");
-		s->noack = true;
-	} else if (n == 2 && sess_prefix(pkt, n, "qC")) {
-		snprintf(tid, sizeof(tid), "QC%x", sess_cpu_g(s) + 1);
-		sess_send_str(s, tid);
-	} else if (n == 12 && sess_prefix(pkt, n, "qfThreadInfo")) {
-		handle_thread_info(s);
-	} else if (n == 12 && sess_prefix(pkt, n, "qsThreadInfo")) {
-		sess_send_str(s, "l");
-	} else if (sess_prefix(pkt, n, "qThreadExtraInfo,")) {
-		handle_extra_info(s, pkt, n);
-	} else if (sess_prefix(pkt, n, "qThreadStopInfo")) {
-		handle_thread_stop_info(s, pkt, n);
-	} else if (sess_prefix(pkt, n, "qXfer:")) {
-		handle_xfer(s, pkt, n);
-	} else if (n == 9 && sess_prefix(pkt, n, "qAttached")) {
-		sess_send_str(s, "1");	/* we attached: detach, not kill, on quit */
-	} else if (sess_prefix(pkt, n, "qAttached:")) {
-		sess_send_str(s, "1");
-	} else if (sess_prefix(pkt, n, "qSymbol:")) {
-		sess_send_str(s, "OK");	/* no symbols wanted */
-	} else if (sess_prefix(pkt, n, "qRcmd,")) {
-		handle_rcmd(s, pkt, n);
-	} else if (n == 18 && sess_prefix(pkt, n, "Qqemu.PhyMemMode:") &&
-		   (pkt[17] == '0' || pkt[17] == '1') && s->ops->monitor && !s->running) {
-		/* QEMU's switch to physical addresses, for front ends written for it */
-		handle_phys_mode(s, pkt[17] == '1');
-	} else if (n == 16 && sess_prefix(pkt, n, "qqemu.PhyMemMode")) {
-		sess_send_str(s, s->phys_mode ? "1" : "0");
-	} else {
-		/* qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported. */
-		sess_send_str(s, "");
+	for (size_t i = 0; i < ARRAY_SIZE(queries); i++) {
+		if (matches(&queries[i], pkt, n)) {
+			queries[i].fn(s, pkt, n);
+			return;
+		}
 	}
+	/* qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported. */
+	sess_send_str(s, "");
 }

@@ -1,7 +1,7 @@
 /*
  * target.h -- the debug server's only view of the machine: one small ops table.
- * The VM layer implements it over KVM (src/debug_target.c); unit tests and the
- * fuzzer implement it over buffers.  Every call is made on the event thread,
+ * The debug target implements it over the VM (src/debug/target.c); unit tests
+ * and the fuzzer implement it over buffers.  Every call is made on the event thread,
  * and only while the machine is stopped, except stop() (any time) and
  * resume() (when stopped).
  */
@@ -65,6 +65,12 @@ struct gdb_target_ops {
 	 */
 	long (*read_mem)(void *t, int cpu, uint64_t addr, uint8_t *buf, size_t len);
 	long (*write_mem)(void *t, int cpu, uint64_t addr, const uint8_t *buf, size_t len);
+	/*
+	 * Optional (NULL: not offered): do memory packets take guest-physical
+	 * addresses (1) or virtual ones (0, the default)?  `set` 0 or 1 sets the
+	 * mode, -1 only asks.  Returns the mode in force, or -errno.
+	 */
+	int (*phys_mode)(void *t, int set);
 
 	/* Release vCPUs with per-vCPU actions (array of ncpus).  0 or -errno. */
 	int (*resume)(void *t, const enum gdb_resume *actions);

@@ -9,8 +9,9 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "loader/elf.h"
-#include "arch/x86/platform.h"
+#include "arch/arch.h"
 #include "util.h"
 
 /* [off, off+len) lies inside a file of `size` bytes. */

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "loader/loader.h"
-#include "arch/x86/platform.h"
+#include "arch/arch.h"
 #include "util.h"
 
 static const struct loader *const auto_order[] = {

@@ -3,8 +3,11 @@
  * over a struct gmem (no KVM), so unit tests drive them on a buffer.
  *
  * A loader copies the image (and initrd, command line, boot structures) into
- * guest RAM and fills a struct boot_state describing the boot vCPU's state at
- * entry.  Application processors are not touched: they wait for INIT/SIPI.
+ * guest RAM and fills a struct boot_state (the architecture's) describing
+ * the boot vCPU's state at entry.  Application processors are not touched:
+ * they wait for INIT/SIPI.  The boot protocols themselves are the
+ * architecture's (arch/x86/loader/: multiboot, PVH, bzImage, ELF64, raw,
+ * firmware); here are the format registry and the helpers they share.
  */
 #ifndef HYVE_LOADER_H
 #define HYVE_LOADER_H
@@ -13,32 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "core/gmem.h"
-
-enum boot_mode {
-	BOOT_REAL16,	/* real mode: cs selector/base + ip */
-	BOOT_PROT32,	/* flat 32-bit protected mode, paging off */
-	BOOT_LONG64,	/* long mode, 4-level paging with page tables at cr3 */
-};
-
-/* The boot vCPU's state at entry, as the loader wants it. */
-struct boot_state {
-	enum boot_mode mode;
-	uint64_t rip;
-	uint16_t cs;		/* BOOT_REAL16: cs selector */
-	uint64_t cs_base;	/* BOOT_REAL16: cs base (normally cs << 4; reset vector 0xffff0000) */
-	uint64_t rsp, rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t cr3;		/* BOOT_LONG64: page-table root (GPA) */
-	uint64_t gdt_base;	/* GPA of a GDT the loader wrote (0: none) */
-	uint16_t gdt_limit;
-};
-
-/* How a raw image is started (keys raw.addr, raw.entry, raw.mode). */
-struct raw_opts {
-	uint64_t load_addr;	/* GPA the image is copied to */
-	uint64_t entry;		/* entry GPA (real mode: linear, split into cs:ip) */
-	enum boot_mode mode;
-};
 
 struct loader_ctx {
 	struct gmem *mem;
@@ -109,11 +88,13 @@ int loader_put_tables(struct loader_ctx *ctx, uint64_t *rsdp);
 int pvh_write_start_info(struct loader_ctx *ctx, uint64_t kernel_end, uint64_t *gpa);
 
 /*
- * Firmware: map a BIOS image (done by the VM layer, it needs memory slots);
- * bios_check validates the image (size a multiple of 64 KiB, 64 KiB..16 MiB).
- * The boot state is the reset vector: real mode, cs=0xf000, base 0xffff0000, ip 0xfff0.
+ * Firmware: bios_check validates the image (size a multiple of 64 KiB,
+ * 64 KiB..16 MiB); bios_map maps it into the VM (memory slots: not pure);
+ * the boot state is the reset vector.  0 or -errno with err set.
  */
+struct vm;
 int bios_check(size_t size, char *err, size_t errlen);
+int bios_map(struct vm *vm, const uint8_t *img, size_t size, char *err, size_t errlen);
 void bios_boot_state(struct boot_state *bs);
 
 #endif

@@ -486,6 +486,17 @@ static int t_monitor(void *t, const char *cmd, struct rsp_buf *out)
 	return -ENOENT;
 }
 
+static int t_phys_mode(void *t, int set)
+{
+	struct mem_target *m = t;
+
+	check_stopped(m);
+	MT_ASSERT(set >= -1 && set <= 1);
+	if (set >= 0)
+		m->phys = set;
+	return m->phys;
+}
+
 static int t_thread_extra(void *t, int cpu, char *buf, size_t cap)
 {
 	struct mem_target *m = t;
@@ -507,6 +518,7 @@ const struct gdb_target_ops mem_target_ops = {
 	.write_reg = t_write_reg,
 	.read_mem = t_read_mem,
 	.write_mem = t_write_mem,
+	.phys_mode = t_phys_mode,
 	.resume = t_resume,
 	.set_range = t_set_range,
 	.stop = t_stop,

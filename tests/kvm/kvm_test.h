@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "core/runctl.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 

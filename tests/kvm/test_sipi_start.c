@@ -9,7 +9,7 @@
 #include "kvm_test.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
-#include "arch/x86/x86_vcpu.h"
+#include "core/runctl.h"
 
 static struct vm vm;
 
@@ -39,7 +39,7 @@ TEST(ap_started_after_a_stop)
 
 	gmem_write(&vm.mem, 0x1000, starter, sizeof(starter));
 	put_loop(&vm, 0x2000, KVM_TEST_COUNTERS + 4);
-	CHECK(x86_vcpu_boot(vm.vcpus[0], &bs) == 0);
+	CHECK(arch_vcpu_boot(vm.vcpus[0], &bs) == 0);
 	CHECK(vcpus_start(&vm) == 0);
 	msleep(50);
 	CHECK(vcpu_stop_all(&vm) == 0);

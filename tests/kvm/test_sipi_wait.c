@@ -13,7 +13,7 @@
 #include "kvm_test.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
-#include "arch/x86/x86_vcpu.h"
+#include "core/runctl.h"
 
 static struct vm vm;
 
@@ -30,7 +30,7 @@ TEST(aps_waiting_for_sipi)
 
 	put_loop(&vm, 0x1000, 0x500);
 	put_loop(&vm, 0x3000, 0x508);
-	CHECK(x86_vcpu_boot(vm.vcpus[0], &bs) == 0);
+	CHECK(arch_vcpu_boot(vm.vcpus[0], &bs) == 0);
 	CHECK(vcpus_start(&vm) == 0);
 	msleep(100);
 	CHECK(loop_count(&vm, 0) > 0);

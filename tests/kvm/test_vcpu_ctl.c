@@ -11,7 +11,7 @@
 #include "kvm_test.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
-#include "arch/x86/x86_vcpu.h"
+#include "core/runctl.h"
 
 static struct vm vm;
 
@@ -32,7 +32,7 @@ TEST(run_control)
 
 	put_loop(&vm, 0x1000, 0x500);
 	put_loop(&vm, 0x2000, 0x504);
-	CHECK(x86_vcpu_boot(vm.vcpus[0], &bs) == 0);
+	CHECK(arch_vcpu_boot(vm.vcpus[0], &bs) == 0);
 	/* vCPU 1 would wait for INIT/SIPI: make it runnable at 0x200:0 directly */
 	CHECK(start_at(&vm, 1, 0x200) == 0);
 
@@ -78,7 +78,7 @@ TEST(run_control)
 		CHECK_EQ(st.regs.rip, before == 0 ? 5 : 0);
 		CHECK_EQ(loop_count(&vm, 0), before == 0 ? cnt + 1 : cnt);
 		CHECK(vm.vcpus[0]->stepped);
-		CHECK(vm.vcpus[0]->stop_reason == STOP_STEP);
+		CHECK(vm.vcpus[0]->stop.reason == STOP_STEP);
 	}
 
 	/* write state: move vCPU 0 onto vCPU 1's loop (cs 0x200) and set rax */

@@ -15,6 +15,7 @@
 #include "core/device.h"
 #include "core/gmem.h"
 #include "core/io.h"
+#include "core/runctl.h"
 #include "core/vm.h"
 
 static struct vm fake_vm;
@@ -23,24 +24,19 @@ static uint8_t *fake_ram;
 /* Build the fake VM with `ram` bytes; the caller has set config keys already. */
 static inline int fake_vm_up(uint64_t ram, int ncpus)
 {
-	memset(&fake_vm, 0, sizeof(fake_vm));
-	fake_vm.kvm_fd = fake_vm.vm_fd = -1;
-	fake_vm.ncpus = ncpus;
-	pthread_mutex_init(&fake_vm.lock, NULL);
-	pthread_cond_init(&fake_vm.done_cond, NULL);
+	vm_init(&fake_vm, ncpus);
 	/* Only touched pages are backed, so a "5 GiB" machine costs nothing. */
 	fake_ram = calloc(1, ram);
 	if (!fake_ram)
 		return -1;
 	gmem_init(&fake_vm.mem, fake_ram, ram);
-	io_reset();
 	return devices_init(&fake_vm);
 }
 
 static inline void fake_vm_down(void)
 {
 	devices_exit(&fake_vm);
-	io_reset();
+	io_bus_reset(&fake_vm.io);
 	free(fake_ram);
 	fake_ram = NULL;
 	config_reset();
@@ -58,7 +54,7 @@ static inline uint32_t pio_in(uint16_t port, unsigned len)
 	uint8_t d[4] = { 0 };
 	uint32_t v = 0;
 
-	io_dispatch(IO_PIO, NULL, port, d, len, false);
+	io_dispatch(&fake_vm.io, IO_PIO, NULL, port, d, len, false);
 	memcpy(&v, d, len);
 	return v;
 }
@@ -68,7 +64,7 @@ static inline void pio_out(uint16_t port, uint32_t v, unsigned len)
 	uint8_t d[4];
 
 	memcpy(d, &v, sizeof(d));
-	io_dispatch(IO_PIO, NULL, port, d, len, true);
+	io_dispatch(&fake_vm.io, IO_PIO, NULL, port, d, len, true);
 }
 
 static inline uint8_t inb(uint16_t port) { return (uint8_t)pio_in(port, 1); }
@@ -79,7 +75,7 @@ static inline uint64_t mmio_read(uint64_t addr, unsigned len)
 	uint8_t d[8] = { 0 };
 	uint64_t v = 0;
 
-	io_dispatch(IO_MMIO, NULL, addr, d, len, false);
+	io_dispatch(&fake_vm.io, IO_MMIO, NULL, addr, d, len, false);
 	memcpy(&v, d, len);
 	return v;
 }
@@ -89,18 +85,13 @@ static inline void mmio_write(uint64_t addr, uint64_t v, unsigned len)
 	uint8_t d[8];
 
 	memcpy(d, &v, sizeof(d));
-	io_dispatch(IO_MMIO, NULL, addr, d, len, true);
+	io_dispatch(&fake_vm.io, IO_MMIO, NULL, addr, d, len, true);
 }
 
 /* The machine's end, as vm_request_exit recorded it (-1: still running). */
 static inline int fake_vm_exit_status(void)
 {
-	int s;
-
-	pthread_mutex_lock(&fake_vm.lock);
-	s = fake_vm.done ? fake_vm.exit_status : -1;
-	pthread_mutex_unlock(&fake_vm.lock);
-	return s;
+	return vm_exit_status(&fake_vm);
 }
 
 #endif

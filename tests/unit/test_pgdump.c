@@ -49,7 +49,7 @@ TEST(four_level)
 	/* PML4[511] -> PDPT 0x5000; PDPT[510] -> 1 GiB page at phys 0 */
 	put64(0x1000 + 8 * 511, 0x5000 | 7);
 	put64(0x5000 + 8 * 510, 0x0 | 0x87);
-	CHECK(x86_pgdump(&w, collect, &g) == 0);
+	CHECK(pgdump(&w, collect, &g) == 0);
 	CHECK_EQ(g.n, 4);
 	CHECK_EQ(g.r[0].va, 0x1000); CHECK_EQ(g.r[0].pa, 0x100000); CHECK_EQ(g.r[0].size, 0x2000);
 	CHECK(g.r[0].writable && !g.r[0].nx);
@@ -71,13 +71,13 @@ TEST(paging32_and_off)
 	put32(0x1000 + 4 * 1, 0x00400000 | 0x83);	/* 4 MiB page va 0x400000 -> 0x400000 */
 	put32(0x1000 + 4 * 2, 0x2000 | 3);		/* PT for va 0x800000 */
 	put32(0x2000 + 4 * 5, 0x7000 | 1);		/* 0x805000 -> 0x7000 ro */
-	CHECK(x86_pgdump(&w, collect, &g) == 0);
+	CHECK(pgdump(&w, collect, &g) == 0);
 	CHECK_EQ(g.n, 2);
 	CHECK_EQ(g.r[0].va, 0x400000); CHECK_EQ(g.r[0].size, 4 << 20);
 	CHECK_EQ(g.r[1].va, 0x805000); CHECK_EQ(g.r[1].pa, 0x7000); CHECK(!g.r[1].writable);
 	g.n = 0;
 	w.cr0 = 0;
-	CHECK(x86_pgdump(&w, collect, &g) == 0);
+	CHECK(pgdump(&w, collect, &g) == 0);
 	CHECK_EQ(g.n, 1);
 	CHECK_EQ(g.r[0].size, 1ULL << 32);
 	free(ram);
@@ -91,7 +91,7 @@ TEST(pae)
 	ram = calloc(1, MEM);
 	put64(0x1000 + 8 * 3, 0x2000 | 1);		/* PDPTE 3: va 0xc0000000.. */
 	put64(0x2000, 0x600000 | 0x83);		/* 2 MiB at 0xc0000000 */
-	CHECK(x86_pgdump(&w, collect, &g) == 0);
+	CHECK(pgdump(&w, collect, &g) == 0);
 	CHECK_EQ(g.n, 1);
 	CHECK_EQ(g.r[0].va, 0xc0000000ULL); CHECK_EQ(g.r[0].pa, 0x600000);
 	free(ram);

@@ -20,13 +20,13 @@ static void up(void)
 TEST(all_devices_linked)
 {
 	up();
-	CHECK_STR(io_lookup_name(IO_PIO, 0x64), "i8042");
-	CHECK_STR(io_lookup_name(IO_PIO, 0xcf9), "pci");
-	CHECK_STR(io_lookup_name(IO_PIO, 0xf4), "debug-exit");
-	CHECK_STR(io_lookup_name(IO_PIO, LAYOUT_PM1A_CNT), "acpi-pm1a-cnt");
-	CHECK_STR(io_lookup_name(IO_PIO, 0x71), "rtc");
-	CHECK(io_lookup_name(IO_PIO, 0x402) == NULL);	/* debugcon unset */
-	CHECK(io_lookup_name(IO_PIO, 0x61) == NULL);	/* KVM's PIT owns it */
+	CHECK_STR(io_lookup_name(&fake_vm.io, IO_PIO, 0x64), "i8042");
+	CHECK_STR(io_lookup_name(&fake_vm.io, IO_PIO, 0xcf9), "pci");
+	CHECK_STR(io_lookup_name(&fake_vm.io, IO_PIO, 0xf4), "debug-exit");
+	CHECK_STR(io_lookup_name(&fake_vm.io, IO_PIO, LAYOUT_PM1A_CNT), "acpi-pm1a-cnt");
+	CHECK_STR(io_lookup_name(&fake_vm.io, IO_PIO, 0x71), "rtc");
+	CHECK(io_lookup_name(&fake_vm.io, IO_PIO, 0x402) == NULL);	/* debugcon unset */
+	CHECK(io_lookup_name(&fake_vm.io, IO_PIO, 0x61) == NULL);	/* KVM's PIT owns it */
 	fake_vm_down();
 }
 

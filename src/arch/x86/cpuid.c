@@ -147,13 +147,14 @@ int cpuid_init(struct vm *vm, char *err, size_t errlen)
 	cpuid_filter(c, emulating);
 	if (emulating)
 		log_debug("host KVM emulates ring 0: XSAVE/AVX/SSE3+/CX16 hidden from the guest");
-	vm->cpuid = c;
+	vm->arch.cpuid = c;
+	vm->arch.has_avx = cpuid_has_avx(c);
 	return 0;
 }
 
 int cpuid_set_vcpu(const struct vm *vm, int vcpu_fd, int id)
 {
-	const struct kvm_cpuid2 *src = vm->cpuid;
+	const struct kvm_cpuid2 *src = vm->arch.cpuid;
 	size_t sz = sizeof(*src) + src->nent * sizeof(src->entries[0]);
 	struct kvm_cpuid2 *c = malloc(sz);
 	int r = 0;

@@ -8,7 +8,7 @@
 
 struct vm;
 
-/* Fetch KVM_GET_SUPPORTED_CPUID and filter it into vm->cpuid.  0 or -errno. */
+/* Fetch KVM_GET_SUPPORTED_CPUID and filter it into vm->arch.cpuid.  0 or -errno. */
 int cpuid_init(struct vm *vm, char *err, size_t errlen);
 /* Give vCPU `id` the filtered table with its own APIC id.  0 or -errno. */
 int cpuid_set_vcpu(const struct vm *vm, int vcpu_fd, int id);

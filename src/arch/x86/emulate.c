@@ -2,10 +2,8 @@
 #include <string.h>
 
 #include "arch/x86/emulate.h"
+#include "arch/x86/regs.h"
 
-#define RFLAGS_ARITH	0x8d5ULL	/* CF PF AF ZF SF OF */
-#define RFLAGS_ZF	(1ULL << 6)
-#define RFLAGS_AC	(1ULL << 18)
 
 /* GPR by number (REX-extended), in the hardware encoding order. */
 static __u64 *gpr(struct kvm_regs *r, unsigned n)
@@ -48,9 +46,9 @@ static int popcnt(struct kvm_regs *r, const uint8_t *c, size_t len, int long64, 
 		*dst = cnt;			/* 32-bit results zero-extend */
 	else
 		*dst = (*dst & ~0xffffULL) | cnt;
-	r->rflags &= ~RFLAGS_ARITH;
+	r->rflags &= ~X86_RFLAGS_ARITH;
 	if (!v)
-		r->rflags |= RFLAGS_ZF;
+		r->rflags |= X86_RFLAGS_ZF;
 	return (int)(i + 3);
 }
 
@@ -65,9 +63,9 @@ int x86_emulate(struct kvm_regs *regs, const uint8_t *code, size_t len, int long
 	/* clac / stac: SMAP's AC flag */
 	if (len >= 3 && code[0] == 0x0f && code[1] == 0x01 && (code[2] == 0xca || code[2] == 0xcb)) {
 		if (code[2] == 0xca)
-			regs->rflags &= ~RFLAGS_AC;
+			regs->rflags &= ~X86_RFLAGS_AC;
 		else
-			regs->rflags |= RFLAGS_AC;
+			regs->rflags |= X86_RFLAGS_AC;
 		return 3;
 	}
 	return 0;

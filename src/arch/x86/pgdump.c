@@ -107,7 +107,7 @@ static void paging32(struct dump *d)
 	}
 }
 
-int x86_pgdump(const struct walk_ctx *w, pgdump_fn fn, void *opaque)
+int pgdump(const struct walk_ctx *w, pgdump_fn fn, void *opaque)
 {
 	struct dump d = { .w = w, .fn = fn, .opaque = opaque };
 

@@ -21,6 +21,6 @@ struct pg_range {
 typedef int (*pgdump_fn)(void *opaque, const struct pg_range *r);
 
 /* 0, the callback's value, or -EFAULT if the top table is unreadable. */
-int x86_pgdump(const struct walk_ctx *w, pgdump_fn fn, void *opaque);
+int pgdump(const struct walk_ctx *w, pgdump_fn fn, void *opaque);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "arch/x86/platform.h"
 #include "util.h"
 

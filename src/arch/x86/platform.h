@@ -7,7 +7,8 @@
 #define HYVE_X86_PLATFORM_H
 
 #include <stdint.h>
-#include "core/gmem.h"
+
+struct gmem;
 
 /* Fixed guest-physical layout (below 1 MiB unless said otherwise). */
 #define LAYOUT_BOOT_GDT		0x0500ULL	/* boot GDT written by loaders */

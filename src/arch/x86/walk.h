@@ -19,21 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define X86_CR0_PG	(1ULL << 31)
-#define X86_CR0_WP	(1ULL << 16)
-#define X86_CR4_PSE	(1ULL << 4)
-#define X86_CR4_PAE	(1ULL << 5)
-#define X86_CR4_LA57	(1ULL << 12)
-#define X86_EFER_LME	(1ULL << 8)
-#define X86_EFER_LMA	(1ULL << 10)
-#define X86_EFER_NXE	(1ULL << 11)
-
-/* Page-table entry bits. */
-#define X86_PTE_P	(1ULL << 0)
-#define X86_PTE_RW	(1ULL << 1)
-#define X86_PTE_US	(1ULL << 2)
-#define X86_PTE_PS	(1ULL << 7)
-#define X86_PTE_NX	(1ULL << 63)
+#include "arch/x86/regs.h"
 
 /* Read len bytes of guest-physical memory at gpa.  0 or -EFAULT. */
 typedef int (*walk_read_fn)(void *opaque, uint64_t gpa, void *buf, size_t len);
@@ -78,5 +64,11 @@ typedef int (*walk_chunk_fn)(void *opaque, uint64_t off, uint64_t gpa, size_t le
  */
 int walk_range(const struct walk_ctx *w, uint64_t va, size_t len,
 	       walk_chunk_fn fn, void *opaque, size_t *done);
+
+/* Does the context translate at all (paging on)?  Off: addresses are physical. */
+static inline bool walk_paging(const struct walk_ctx *w)
+{
+	return (w->cr0 & X86_CR0_PG) != 0;
+}
 
 #endif

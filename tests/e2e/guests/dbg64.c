@@ -16,9 +16,9 @@
 #include "acpi.h"
 #include "apic.h"
 #include "boot.h"
-#include "dev/console.h"
+#include "console.h"
 #include "hw.h"
-#include "core/io.h"
+#include "io.h"
 #include "report.h"
 #include "smp.h"
 

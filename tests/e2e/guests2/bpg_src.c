@@ -13,8 +13,8 @@
  * vCPUs (0x100 + n from vCPU 0, 0x200 + n from vCPU 1).  It ends when
  * smp_release is set: exit status smp_release & 0xff.
  */
-#include "dev/console.h"
-#include "core/io.h"
+#include "console.h"
+#include "io.h"
 #include "report.h"
 
 #include "bpg.h"

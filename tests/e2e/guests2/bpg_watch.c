@@ -21,7 +21,7 @@
  *  12  watch_end(); exit 0 if every check passed
  */
 #include "boot.h"
-#include "dev/console.h"
+#include "console.h"
 #include "report.h"
 #include "string.h"
 

@@ -10,7 +10,7 @@
  * breakpoint byte stays behind.
  */
 #include "boot.h"
-#include "dev/console.h"
+#include "console.h"
 #include "report.h"
 
 /* Loop iterations between beats: about 0.05-0.1 s at ~1M emulated insns/s. */

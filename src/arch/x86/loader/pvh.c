@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "loader/elf.h"
 #include "loader/loader.h"
 #include "arch/x86/platform.h"

@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "loader/elf.h"
 #include "loader/loader.h"
 #include "arch/x86/platform.h"

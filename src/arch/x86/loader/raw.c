@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/gmem.h"
 #include "loader/loader.h"
 #include "arch/x86/platform.h"
 #include "util.h"

@@ -1,33 +1,19 @@
-/* x86_vcpu.c -- x86 vCPU set-up and register dumps. */
+/* vcpu.c (x86) -- x86 vCPU set-up, boot registers, and register dumps. */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "loader/loader.h"
+#include "core/gmem.h"
+#include "arch/x86/cpuid.h"
 #include "arch/x86/platform.h"
-#include "util.h"
+#include "arch/x86/regs.h"
+#include "arch/x86/vcpu.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
-#include "arch/x86/x86_vcpu.h"
-
-#define APIC_LVT_LINT0	0x350
-#define APIC_LVT_LINT1	0x360
-#define APIC_MODE_NMI	0x4
-#define APIC_MODE_EXTINT 0x7
-
-#define CR0_PE	(1ULL << 0)
-#define CR0_MP	(1ULL << 1)
-#define CR0_ET	(1ULL << 4)
-#define CR0_NE	(1ULL << 5)
-#define CR0_WP	(1ULL << 16)
-#define CR0_PG	(1ULL << 31)
-#define CR4_PAE	(1ULL << 5)
-#define CR4_OSFXSR (1ULL << 9)
-#define CR4_OSXMMEXCPT (1ULL << 10)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
+#include "loader/loader.h"
+#include "util.h"
 
 static void set_lvt(struct kvm_lapic_state *l, unsigned reg, unsigned mode)
 {
@@ -38,14 +24,18 @@ static void set_lvt(struct kvm_lapic_state *l, unsigned reg, unsigned mode)
 	memcpy(&l->regs[reg], &v, 4);
 }
 
-int x86_vcpu_init(struct vcpu *v)
+/* CPUID, and the LAPIC's LINT0 = ExtINT (the PIC), LINT1 = NMI. */
+int arch_vcpu_init(struct vm *vm, struct vcpu *v)
 {
 	struct kvm_lapic_state l;
+	int r = cpuid_set_vcpu(vm, v->fd, v->id);
 
+	if (r)
+		return r;
 	if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0)
 		return -errno;
-	set_lvt(&l, APIC_LVT_LINT0, APIC_MODE_EXTINT);
-	set_lvt(&l, APIC_LVT_LINT1, APIC_MODE_NMI);
+	set_lvt(&l, X86_APIC_LVT_LINT0, X86_APIC_MODE_EXTINT);
+	set_lvt(&l, X86_APIC_LVT_LINT1, X86_APIC_MODE_NMI);
 	if (ioctl(v->fd, KVM_SET_LAPIC, &l) < 0)
 		return -errno;
 	return 0;
@@ -93,7 +83,7 @@ void x86_boot_regs(const struct boot_state *bs, struct kvm_sregs *sr, struct kvm
 		flat_seg(&sr->cs, BOOT_SEL_CODE32, 0xb, false);
 		flat_seg(&sr->ds, BOOT_SEL_DATA, 0x3, false);
 		sr->es = sr->fs = sr->gs = sr->ss = sr->ds;
-		sr->cr0 = CR0_PE | CR0_ET;
+		sr->cr0 = X86_CR0_PE | X86_CR0_ET;
 		sr->cr4 = 0;
 		sr->efer = 0;
 		break;
@@ -101,15 +91,16 @@ void x86_boot_regs(const struct boot_state *bs, struct kvm_sregs *sr, struct kvm
 		flat_seg(&sr->cs, BOOT_SEL_CODE64, 0xb, true);
 		flat_seg(&sr->ds, BOOT_SEL_DATA, 0x3, false);
 		sr->es = sr->fs = sr->gs = sr->ss = sr->ds;
-		sr->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-		sr->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+		sr->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP |
+			  X86_CR0_PG;
+		sr->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 		sr->cr3 = bs->cr3;
-		sr->efer = EFER_LME | EFER_LMA;
+		sr->efer = X86_EFER_LME | X86_EFER_LMA;
 		break;
 	}
 }
 
-int x86_vcpu_boot(struct vcpu *v, const struct boot_state *bs)
+int arch_vcpu_boot(struct vcpu *v, const struct boot_state *bs)
 {
 	struct kvm_sregs sr;
 	struct kvm_regs r;
@@ -129,29 +120,24 @@ static void dump_seg(const char *name, const struct kvm_segment *s)
 		s->present, s->db, s->l, s->g);
 }
 
-/* Linear address of rip: translate through the guest's paging when it is on. */
-static bool code_bytes(struct vcpu *v, const struct kvm_sregs *sr, uint64_t rip,
-		       uint8_t *out, unsigned n)
+bool x86_long64(const struct kvm_sregs *s)
 {
-	uint64_t lin = (sr->efer & EFER_LMA) ? rip : sr->cs.base + rip;
-	uint64_t gpa = lin;
-	const uint8_t *p;
-
-	if (sr->cr0 & CR0_PG) {
-		struct kvm_translation t = { .linear_address = lin };
-
-		if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
-			return false;
-		gpa = t.physical_address;
-	}
-	p = gmem_ptr(&v->vm->mem, gpa, n);
-	if (!p)
-		return false;
-	memcpy(out, p, n);
-	return true;
+	return (s->efer & X86_EFER_LMA) && s->cs.l;
 }
 
-void vcpu_dump(struct vcpu *v)
+uint64_t x86_rip_gpa(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sregs *s)
+{
+	uint64_t lin = (s->efer & X86_EFER_LMA) ? r->rip : s->cs.base + r->rip;
+	struct kvm_translation t = { .linear_address = lin };
+
+	if (!(s->cr0 & X86_CR0_PG))
+		return lin;
+	if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
+		return ~0ULL;
+	return t.physical_address;
+}
+
+void arch_vcpu_dump(struct vcpu *v)
 {
 	struct kvm_regs r;
 	struct kvm_sregs sr;
@@ -177,7 +163,10 @@ void vcpu_dump(struct vcpu *v)
 	fprintf(stderr, "  gdt=%016llx/%04x idt=%016llx/%04x\n",
 		(unsigned long long)sr.gdt.base, sr.gdt.limit,
 		(unsigned long long)sr.idt.base, sr.idt.limit);
-	if (code_bytes(v, &sr, r.rip, code, sizeof(code))) {
+	const uint8_t *p = gmem_ptr(&v->vm->mem, x86_rip_gpa(v, &r, &sr), sizeof(code));
+
+	if (p) {
+		memcpy(code, p, sizeof(code));
 		fprintf(stderr, "  code at rip:");
 		for (unsigned i = 0; i < sizeof(code); i++)
 			fprintf(stderr, " %02x", code[i]);

@@ -1,0 +1,146 @@
+/*
+ * exit.c (x86) -- the exits only x86 can interpret (see core/exit.h):
+ * KVM_EXIT_DEBUG, and emulation failures, which on a KVM that emulates
+ * ring 0 in software include our own int3 and a few instructions hyve
+ * completes itself.
+ */
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "arch/x86/emulate.h"
+#include "arch/x86/regs.h"
+#include "arch/x86/vcpu.h"
+#include "core/exit.h"
+#include "core/gmem.h"
+#include "core/trap_page.h"
+#include "core/trap_swbp.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+
+/*
+ * An int3 at rip reached us -- as a #BP debug exit (hardware KVM with
+ * USE_SW_BP) or as an emulation failure (KVM that emulates ring 0 cannot run
+ * int3 outside real mode).  Ours: stop for the debugger.  The guest's own:
+ * give it its #BP as if no debugger were there (rip past the int3, exception
+ * 3 injected), which is also what lets Linux's int3 self-test pass.
+ * Returns EA_CONTINUE/EA_DEBUG, or -1 if rip does not hold an int3.
+ */
+static int handle_int3(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_vcpu_events ev;
+	uint64_t gpa;
+	const uint8_t *p;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -1;
+	gpa = x86_rip_gpa(v, &r, &s);
+	p = gmem_ptr(&v->vm->mem, gpa, 1);
+	if (!p || *p != X86_INT3)
+		return -1;
+	if (trap_swbp_at(&v->vm->swbp, gpa)) {
+		v->ev.hint = STOP_BREAK;
+		return EA_DEBUG;
+	}
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return -1;
+	r.rip++;
+	ev.exception.injected = 1;
+	ev.exception.nr = X86_VEC_BP;
+	ev.exception.has_error_code = 0;
+	ev.flags = 0;
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0 || ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		return -1;
+	return EA_CONTINUE;
+}
+
+static int exit_debug(struct vcpu *v)
+{
+	v->ev.arch = v->run->debug.arch;
+	if (v->ev.arch.exception == X86_VEC_BP) {
+		int r = handle_int3(v);
+
+		if (r >= 0)
+			return r;
+	}
+	return EA_DEBUG;
+}
+
+/*
+ * An instruction the host's emulator cannot run (and that CPUID cannot hide
+ * on such hosts): complete it here if it is one of the few we know.
+ */
+static bool emulate_fallback(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_fpu f;
+	const uint8_t *p;
+	uint64_t gpa;
+	size_t n = 15;
+	int len;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	gpa = x86_rip_gpa(v, &r, &s);
+	while (n && !(p = gmem_ptr(&v->vm->mem, gpa, n)))
+		n--;		/* near the end of RAM: fewer bytes */
+	if (!n)
+		return false;
+	/* fwait with an x87 exception pending must fault: leave that to the guest's fate */
+	if (p[0] == 0x9b && (ioctl(v->fd, KVM_GET_FPU, &f) < 0 || (f.fsw & 0x80)))
+		return false;
+	len = x86_emulate(&r, p, n, x86_long64(&s), s.cs.db);
+	if (!len)
+		return false;
+	r.rip += (uint64_t)len;
+	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
+}
+
+/*
+ * Does the instruction sit in a page a read/access watchpoint took out of
+ * the memory slots, so that KVM cannot fetch it?  Then the run loop maps the
+ * page read-only for this one step (EA_STEP_MAPPED).
+ */
+static bool in_hidden_page(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t gpa;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	gpa = x86_rip_gpa(v, &r, &s);
+	if (gpa == ~0ULL || !trap_page_hidden(&v->vm->traps, gpa))
+		return false;
+	v->ev.map_gpa = gpa & ~(TRAP_PAGE_SIZE - 1);
+	return true;
+}
+
+static int exit_emulation_failure(struct vcpu *v)
+{
+	int r = handle_int3(v);
+
+	if (r >= 0)
+		return r;
+	if (in_hidden_page(v))
+		return EA_STEP_MAPPED;
+	if (emulate_fallback(v))
+		return EA_CONTINUE;
+	return -1;
+}
+
+int arch_handle_exit(struct vcpu *v)
+{
+	switch (v->run->exit_reason) {
+	case KVM_EXIT_DEBUG:
+		return exit_debug(v);
+	case KVM_EXIT_INTERNAL_ERROR:
+		if (v->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+			return exit_emulation_failure(v);
+		return -1;
+	default:
+		return -1;
+	}
+}

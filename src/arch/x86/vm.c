@@ -1,0 +1,52 @@
+/*
+ * vm.c (x86) -- what an x86 VM needs from KVM besides the generic set-up:
+ * the TSS and identity-map pages (Intel), the in-kernel PIT, and the CPUID
+ * every vCPU is given.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "arch/x86/cpuid.h"
+#include "core/vm.h"
+#include "util.h"
+
+/* KVM needs three pages for the TSS and one for the EPT identity map (Intel),
+ * somewhere the guest does not use: just below the firmware's 16 MiB window. */
+#define VM_IDENTITY_MAP_ADDR	0xfeffc000ULL
+#define VM_TSS_ADDR		0xfeffd000ULL
+
+int arch_vm_init(struct vm *vm, char *err, size_t errlen)
+{
+	static const struct { int cap; const char *name; } need[] = {
+		{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+		{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	};
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };	/* port 0x61 too */
+
+	for (unsigned i = 0; i < ARRAY_SIZE(need); i++) {
+		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, need[i].cap) <= 0) {
+			snprintf(err, errlen, "the host's KVM lacks %s", need[i].name);
+			return -ENOTSUP;
+		}
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &(uint64_t){ VM_IDENTITY_MAP_ADDR }) < 0 ||
+	    ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)VM_TSS_ADDR) < 0) {
+		snprintf(err, errlen, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+		return -errno;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		snprintf(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
+		return -errno;
+	}
+	return cpuid_init(vm, err, errlen);
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	free(vm->arch.cpuid);
+	vm->arch.cpuid = NULL;
+}

@@ -1,0 +1,103 @@
+/* memslot.c -- KVM memory slots for RAM, firmware and temporary pages; see memslot.h. */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "core/gmem.h"
+#include "core/memslot.h"
+#include "core/vm.h"
+
+static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+		    bool readonly)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly)
+{
+	int r = set_slot(vm, vm->next_slot, gpa, size, host, readonly);
+
+	if (!r)
+		vm->next_slot++;
+	return r;
+}
+
+/* The next RAM slot, mapping [gpa, gpa+size) at host. */
+static int add_ram_slot(struct vm *vm, uint64_t gpa, uint64_t size, uint8_t *host, bool ro)
+{
+	int r = set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)vm->ram_slots, gpa, size, host, ro);
+
+	if (!r)
+		vm->ram_slots++;
+	return r;
+}
+
+/* One RAM region [gpa, gpa+size) at host, split around the trapped pages in it. */
+static int lay_region(struct vm *vm, uint64_t gpa, uint64_t size, uint8_t *host,
+		      const uint64_t *pages, const enum ram_trap *traps, int n)
+{
+	uint64_t at = gpa, end = gpa + size;
+	int r;
+
+	for (int i = 0; i <= n; i++) {
+		uint64_t pg = i < n ? pages[i] : end;
+
+		if (i < n && (pg < gpa || pg >= end))
+			continue;
+		if (pg > at) {
+			r = add_ram_slot(vm, at, pg - at, host + (at - gpa), false);
+			if (r)
+				return r;
+		}
+		if (i == n)
+			break;
+		if (traps[i] == RAM_TRAP_WRITE) {
+			r = add_ram_slot(vm, pg, TRAP_PAGE_SIZE, host + (pg - gpa), true);
+			if (r)
+				return r;
+		}
+		at = pg + TRAP_PAGE_SIZE;
+	}
+	return 0;
+}
+
+int vm_ram_layout(void *opaque, const uint64_t *pages, const enum ram_trap *traps, int n)
+{
+	struct vm *vm = opaque;
+	uint64_t high = vm->mem.size - vm->mem.low_size;
+	int r;
+
+	/* delete every RAM slot, then lay them out anew */
+	for (int i = 0; i < vm->ram_slots; i++)
+		set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)i, 0, 0, NULL, false);
+	vm->ram_slots = 0;
+	r = lay_region(vm, 0, vm->mem.low_size, vm->mem.host, pages, traps, n);
+	if (!r && high)
+		r = lay_region(vm, GMEM_HIGH_BASE, high, vm->mem.host + vm->mem.low_size,
+			       pages, traps, n);
+	if (r && n)
+		vm_ram_layout(vm, NULL, NULL, 0);
+	return r;
+}
+
+int vm_map_temp(struct vm *vm, int id, uint64_t gpa)
+{
+	void *host = gmem_ptr(&vm->mem, gpa, TRAP_PAGE_SIZE);
+
+	if (!host)
+		return -EFAULT;
+	return set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)id, gpa, TRAP_PAGE_SIZE, host, true);
+}
+
+void vm_unmap_temp(struct vm *vm, int id)
+{
+	set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)id, 0, 0, NULL, false);
+}

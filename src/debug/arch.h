@@ -1,0 +1,86 @@
+/*
+ * arch.h (debug) -- what the debug target asks of the architecture, which
+ * implements it under arch/<name>/: the register set as gdb sees it, where
+ * the pc is, how a vCPU translates addresses, what a debug exit was, and
+ * how hardware breakpoints are encoded.  The debug target itself stays
+ * architecture-free.
+ */
+#ifndef HYVE_DEBUG_ARCH_H
+#define HYVE_DEBUG_ARCH_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+
+struct vm;
+
+/* ---- registers in gdb's layout ---- */
+
+/* The state parts a register snapshot needs (VS_CORE, plus vector state where the guest has it). */
+unsigned arch_gdb_state_parts(const struct vm *vm);
+/* The target description XML (NUL-terminated) and its length. */
+const char *arch_gdb_target_xml(const struct vm *vm, size_t *len);
+/* How many registers gdb numbers. */
+int arch_gdb_nregs(const struct vm *vm);
+/* The 'g' image of st.  Bytes written, or -ENOSPC. */
+int arch_gdb_get_regs(const struct vm *vm, const struct vcpu_state *st, uint8_t *buf, size_t cap);
+/* Load a 'G' image into st.  0 or -EINVAL. */
+int arch_gdb_set_regs(const struct vm *vm, struct vcpu_state *st, const uint8_t *buf, size_t len);
+/* One register ('p'): its size, -ENOENT (no such register) or -ENOSPC. */
+int arch_gdb_get_reg(const struct vm *vm, const struct vcpu_state *st, int regno, uint8_t *buf,
+		     size_t cap);
+/* One register ('P'): 0, -ENOENT or -EINVAL (wrong size). */
+int arch_gdb_set_reg(const struct vm *vm, struct vcpu_state *st, int regno, const uint8_t *buf,
+		     size_t len);
+
+/* ---- the vCPU as the debugger needs to know it ---- */
+
+/* The pc as gdb sees it (the address breakpoints are set at). */
+uint64_t arch_state_pc(const struct vcpu_state *st);
+/* The CPU mode in a few words ("long", "real", ...). */
+const char *arch_mode_name(const struct vcpu_state *st);
+/*
+ * Must a software breakpoint be done with a debug register in this mode?
+ * (Real mode on a KVM that emulates ring 0 runs the breakpoint instruction
+ * through the guest's own vector table even when asked to trap it.)
+ */
+bool arch_swbp_needs_hw(const struct vcpu_state *st);
+/*
+ * The paging context st translates through; `root` (if not NULL) replaces
+ * the page-table root (monitor cr3), with paging then taken as on.
+ */
+void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct walk_ctx *w);
+/* The vCPU stopped at an instruction breakpoint (a fault: the pc is still at
+ * it): let it execute that instruction once when resumed. */
+void arch_resume_past_break(struct vcpu_state *st);
+
+/* ---- debug exits and hardware breakpoints ---- */
+
+enum arch_debug_kind {
+	ARCH_DEBUG_OTHER,	/* a debug trap the debugger did not ask for */
+	ARCH_DEBUG_SWBP,	/* the breakpoint instruction trapped */
+	ARCH_DEBUG_HWBP,	/* debug registers matched (slots in *slots) */
+	ARCH_DEBUG_STEP,	/* a single step completed */
+};
+
+/* What a KVM_EXIT_DEBUG was; *slots gets the mask of matching hardware slots. */
+enum arch_debug_kind arch_debug_kind(const struct kvm_debug_exit_arch *a, unsigned *slots);
+
+#define ARCH_HW_SLOTS	4	/* instruction breakpoints in debug registers */
+
+/* Add the hardware instruction breakpoints (slot i at addr[i] where used[i])
+ * to KVM_SET_GUEST_DEBUG settings. */
+void arch_hw_breaks(struct kvm_guest_debug *dbg, const uint64_t *addr, const bool *used);
+
+/* ---- core dumps ---- */
+
+/* The ELF machine of a core file, and the size of one vCPU's NT_PRSTATUS. */
+unsigned arch_core_machine(void);
+size_t arch_core_prstatus_size(void);
+/* Fill one vCPU's NT_PRSTATUS descriptor (arch_core_prstatus_size bytes). */
+void arch_core_prstatus(const struct vcpu_state *st, int cpu, void *desc);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * stops.c -- policy: what a stop is reported as, pending hits, and getting a
+ * vCPU going again past the breakpoint it stopped at.  The classification is
+ * pure (see stops.h); the dbg_* functions at the end apply it to the VM.
+ */
+#include <string.h>
+
+#include "core/trap_swbp.h"
+#include "debug/dbg.h"
+#include "debug/stops.h"
+#include "util.h"
+
+bool stop_is_break(const struct vcpu_stop *s)
+{
+	unsigned slots;
+	enum arch_debug_kind k;
+
+	if (s->reason == STOP_BREAK)
+		return true;
+	if (s->reason != STOP_DEBUG)
+		return false;
+	k = arch_debug_kind(&s->arch, &slots);
+	return k == ARCH_DEBUG_SWBP || k == ARCH_DEBUG_HWBP;
+}
+
+/* The GDB signal a guest-caused end is reported as (gdb/signals.def numbers). */
+static int guest_exit_signal(int status)
+{
+	switch (status) {
+	case EXIT_POWEROFF: return 32;	/* SIGPWR: power fail/restart */
+	case EXIT_RESET: return 1;	/* SIGHUP */
+	case EXIT_TRIPLE: return 11;	/* SIGSEGV */
+	case EXIT_INTERNAL: return 4;	/* SIGILL: KVM could not run it */
+	default: return 15;		/* SIGTERM: the debug-exit port */
+	}
+}
+
+static enum gdb_stop_kind watch_kind(int type)
+{
+	return type == TRAP_WATCH_WRITE ? GDB_STOP_WATCH :
+	       type == TRAP_WATCH_READ ? GDB_STOP_RWATCH : GDB_STOP_AWATCH;
+}
+
+int stops_classify(const struct stop_view *v, struct pending_hit *pending, struct gdb_stop *out)
+{
+	const struct vcpu_stop *s;
+	unsigned slots;
+	int best = -1;
+
+	for (int i = 0; i < v->n; i++)
+		if (v->stop[i]->reason != STOP_NONE &&
+		    (best < 0 || v->stop[i]->seq < v->stop[best]->seq))
+			best = i;
+	if (best < 0)
+		return -1;
+	for (int i = 0; i < v->n; i++)
+		if (i != best && stop_is_break(v->stop[i]))
+			pending[i] = (struct pending_hit){ true, *v->stop[i] };
+	s = v->stop[best];
+	memset(out, 0, sizeof(*out));
+	out->cpu = best;
+	switch (s->reason) {
+	case STOP_STEP:
+		out->kind = GDB_STOP_STEP;
+		break;
+	case STOP_BREAK:
+		/*
+		 * Hit through another mapping of the same physical instruction: gdb
+		 * knows no breakpoint at this pc, and `swbreak` would make it ignore
+		 * the stop as a stale one and resume into the breakpoint for ever.
+		 */
+		out->kind = v->break_at_pc(v->opaque, best, false) ? GDB_STOP_SWBREAK :
+			    GDB_STOP_TRAP;
+		break;
+	case STOP_GUEST_EXIT:
+		out->kind = GDB_STOP_SIGNAL;
+		out->code = guest_exit_signal(s->guest_exit_status);
+		break;
+	case STOP_WATCH:
+		out->kind = watch_kind(s->watch_type);
+		out->addr = s->watch_addr;
+		break;
+	default:
+		switch (arch_debug_kind(&s->arch, &slots)) {
+		case ARCH_DEBUG_SWBP:
+			out->kind = GDB_STOP_SWBREAK;
+			break;
+		case ARCH_DEBUG_HWBP:
+			out->kind = v->slot_is_sw(v->opaque, slots) ? GDB_STOP_SWBREAK :
+				    GDB_STOP_HWBREAK;
+			break;
+		default:
+			out->kind = GDB_STOP_TRAP;
+			break;
+		}
+		break;
+	}
+	return best;
+}
+
+int stops_take_pending(const struct stop_view *v, struct pending_hit *pending,
+		       const enum gdb_resume *actions)
+{
+	int best = -1;
+
+	for (int i = 0; i < v->n; i++) {
+		struct pending_hit *p = &pending[i];
+
+		if (!p->valid || actions[i] != GDB_CONT)
+			continue;
+		if (!v->break_at_pc(v->opaque, i, true)) {
+			p->valid = false;	/* taken out meanwhile: it just runs */
+			continue;
+		}
+		if (best < 0 || p->stop.seq < pending[best].stop.seq)
+			best = i;
+	}
+	if (best >= 0) {
+		pending[best].valid = false;
+		return best;
+	}
+	for (int i = 0; i < v->n; i++)
+		if (actions[i] != GDB_STAY)
+			pending[i].valid = false;	/* it runs: meets the breakpoint again, or not */
+	return -1;
+}
+
+/* ---- applied to the VM ---- */
+
+static bool view_break_at_pc(void *opaque, int cpu, bool hw)
+{
+	struct dtarget *t = opaque;
+	struct dcache *c;
+
+	return !dbg_load(t, cpu, &c) && dbg_break_at(t, arch_state_pc(&c->st), hw);
+}
+
+static bool view_slot_is_sw(void *opaque, unsigned slots)
+{
+	return dbg_slot_is_sw(opaque, slots);
+}
+
+static void make_view(struct dtarget *t, struct stop_view *v)
+{
+	v->n = t->vm->ncpus;
+	for (int i = 0; i < v->n; i++)
+		v->stop[i] = &t->vm->vcpus[i]->stop;
+	v->break_at_pc = view_break_at_pc;
+	v->slot_is_sw = view_slot_is_sw;
+	v->opaque = t;
+}
+
+/* After an all-stop (every vCPU stopped: their stop records are stable). */
+int dbg_stop_info(struct dtarget *t, struct gdb_stop *out)
+{
+	struct stop_view v;
+	int best;
+
+	make_view(t, &v);
+	memset(out, 0, sizeof(*out));
+	best = stops_classify(&v, t->pending, out);
+	if (best < 0) {
+		/* an interrupt: report the vCPU the debugger was running */
+		out->kind = GDB_STOP_INTERRUPT;
+		out->cpu = t->last_cpu;
+		return 0;
+	}
+	t->reported_cpu = best;
+	return 0;
+}
+
+int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions)
+{
+	struct stop_view v;
+	int cpu;
+
+	make_view(t, &v);
+	cpu = stops_take_pending(&v, t->pending, actions);
+	if (cpu >= 0)
+		vcpu_report_only(t->vm, cpu, &t->pending[cpu].stop);
+	return cpu;
+}
+
+/*
+ * A vCPU resumed on top of one of our breakpoint bytes that the debugger
+ * does not take out itself (it stopped there through an alias mapping):
+ * execute the real instruction once with the byte lifted, this vCPU alone,
+ * then put it back.
+ */
+static void step_over_swbp(struct dtarget *t, int cpu)
+{
+	struct dcache *c;
+	uint64_t gpa;
+
+	if (dbg_load(t, cpu, &c) || dbg_translate(t, cpu, arch_state_pc(&c->st), &gpa) ||
+	    !trap_swbp_at(&t->vm->swbp, gpa))
+		return;
+	dbg_flush(t);
+	trap_swbp_lift(&t->vm->swbp, gpa);
+	vcpu_run_one(t->vm, cpu, VCPU_STEP);
+	if (vcpu_wait_parked(t->vm, 2000))
+		log_warn("debug server: stepping vCPU %d over a breakpoint timed out", cpu);
+	trap_swbp_rearm(&t->vm->swbp);
+	dbg_invalidate(t);
+}
+
+/*
+ * A vCPU stopped by an instruction breakpoint in a debug register (a fault:
+ * the pc is still at it) would hit it again at once when resumed: let it
+ * execute the instruction once, as a CPU's own debug-exception return does.
+ */
+static void skip_hw_break(struct dtarget *t, int cpu)
+{
+	const struct vcpu_stop *s = &t->vm->vcpus[cpu]->stop;
+	struct dcache *c;
+	unsigned slots;
+
+	if (s->reason != STOP_DEBUG || arch_debug_kind(&s->arch, &slots) != ARCH_DEBUG_HWBP ||
+	    dbg_load(t, cpu, &c))
+		return;
+	arch_resume_past_break(&c->st);
+	c->dirty = true;
+}
+
+/* Before a resume that takes no pending hit: get the vCPUs past their breakpoints. */
+void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions)
+{
+	for (int i = 0; i < t->vm->ncpus; i++)
+		if (actions[i] != GDB_STAY && t->vm->vcpus[i]->stop.reason == STOP_BREAK)
+			step_over_swbp(t, i);
+	/* only the reported vCPU: another one stopped at a breakpoint meets it again */
+	if (t->reported_cpu >= 0 && actions[t->reported_cpu] != GDB_STAY)
+		skip_hw_break(t, t->reported_cpu);
+	t->reported_cpu = -1;
+}

@@ -1,0 +1,212 @@
+/*
+ * test_trap_page.c -- watchpoints by trapped pages, on a RAM buffer with a
+ * fake slot layout: which pages are trapped and how (overlap rules), access
+ * completion on RAM, hits by kind and address, removal, a failing re-layout.
+ */
+#include <stdlib.h>
+
+#include <errno.h>
+
+#include "test.h"
+#include "core/gmem.h"
+#include "core/trap_page.h"
+
+#define RAM	(1 << 20)
+
+static struct gmem mem;
+static uint8_t *ram;
+static struct trap_page tp;
+
+/* The last layout asked for. */
+static uint64_t lay_pages[64];
+static enum ram_trap lay_traps[64];
+static int lay_n, lay_calls, lay_fail;
+
+static int fake_layout(void *opaque, const uint64_t *pages, const enum ram_trap *traps, int n)
+{
+	lay_calls++;
+	if (lay_fail)
+		return -ENOSPC;
+	lay_n = n;
+	if (n) {
+		memcpy(lay_pages, pages, sizeof(*pages) * (size_t)n);
+		memcpy(lay_traps, traps, sizeof(*traps) * (size_t)n);
+	}
+	return 0;
+}
+
+static void up(void)
+{
+	ram = calloc(1, RAM);
+	gmem_init(&mem, ram, RAM);
+	trap_page_init(&tp, &mem, fake_layout, NULL);
+	lay_n = lay_calls = lay_fail = 0;
+}
+
+static void down(void)
+{
+	trap_page_destroy(&tp);
+	free(ram);
+}
+
+static int add(enum trap_watch_type type, uint64_t va, uint64_t gpa, uint64_t len)
+{
+	struct trap_piece p = { gpa, len, 0 };
+
+	return trap_page_add(&tp, type, va, len, &p, 1);
+}
+
+TEST(write_watch_traps_its_page_read_only)
+{
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0xffff0010, 0x5010, 8), 0);
+	CHECK_EQ(lay_n, 1);
+	CHECK_EQ(lay_pages[0], 0x5000);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_WRITE);
+	CHECK(!trap_page_hidden(&tp, 0x5010));		/* still mapped, read-only */
+	down();
+}
+
+TEST(read_watch_hides_the_page_and_wins_on_overlap)
+{
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5010, 0x5010, 8), 0);
+	CHECK_EQ(add(TRAP_WATCH_READ, 0x5800, 0x5800, 4), 0);	/* the same page */
+	CHECK_EQ(lay_n, 1);					/* deduplicated */
+	CHECK_EQ(lay_traps[0], RAM_TRAP_ALL);
+	CHECK(trap_page_hidden(&tp, 0x5fff));
+	CHECK(!trap_page_hidden(&tp, 0x6000));
+	CHECK_EQ(trap_page_del(&tp, TRAP_WATCH_READ, 0x5800, 4), 0);
+	CHECK_EQ(lay_n, 1);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_WRITE);		/* back to write-only trapping */
+	down();
+}
+
+TEST(range_across_pages_traps_both_sorted)
+{
+	up();
+	CHECK_EQ(add(TRAP_WATCH_ACCESS, 0x9ffc, 0x9ffc, 8), 0);
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x3000, 0x3000, 1), 0);
+	CHECK_EQ(lay_n, 3);
+	CHECK_EQ(lay_pages[0], 0x3000);
+	CHECK_EQ(lay_pages[1], 0x9000);
+	CHECK_EQ(lay_pages[2], 0xa000);
+	CHECK_EQ(lay_traps[1], RAM_TRAP_ALL);
+	down();
+}
+
+TEST(access_completion_and_hits)
+{
+	struct trap_hit hit;
+	uint8_t d[8];
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0xffff0010, 0x5010, 8), 0);
+	/* a write to another byte of the trapped page: completed, no hit */
+	memcpy(d, "\x01\x02\x03\x04", 4);
+	CHECK(trap_page_access(&tp, 0x5100, d, 4, true, &hit));
+	CHECK_EQ(hit.type, 0);
+	CHECK(!memcmp(ram + 0x5100, "\x01\x02\x03\x04", 4));
+	/* a read of the watched bytes: completed from RAM, no hit (write watch) */
+	ram[0x5012] = 0x77;
+	memset(d, 0, sizeof(d));
+	CHECK(trap_page_access(&tp, 0x5010, d, 8, false, &hit));
+	CHECK_EQ(hit.type, 0);
+	CHECK_EQ(d[2], 0x77);
+	/* a write overlapping the last watched byte: a hit at its virtual address */
+	memset(d, 0xab, sizeof(d));
+	CHECK(trap_page_access(&tp, 0x5016, d, 4, true, &hit));
+	CHECK_EQ(hit.type, TRAP_WATCH_WRITE);
+	CHECK_EQ(hit.addr, 0xffff0016);
+	CHECK_EQ(ram[0x5019], 0xab);		/* and the write was done */
+	/* a write just past the range: no hit */
+	CHECK(trap_page_access(&tp, 0x5018, d, 4, true, &hit));
+	CHECK_EQ(hit.type, 0);
+	/* not a trapped page: not ours */
+	CHECK(!trap_page_access(&tp, 0x6000, d, 4, true, &hit));
+	down();
+}
+
+TEST(kinds_match_directions)
+{
+	struct trap_hit hit;
+	uint8_t d[4] = { 0 };
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_READ, 0x7000, 0x7000, 4), 0);
+	CHECK(trap_page_access(&tp, 0x7000, d, 4, true, &hit));
+	CHECK_EQ(hit.type, 0);			/* a write is no read */
+	CHECK(trap_page_access(&tp, 0x7002, d, 1, false, &hit));
+	CHECK_EQ(hit.type, TRAP_WATCH_READ);
+	CHECK_EQ(hit.addr, 0x7002);
+	CHECK_EQ(add(TRAP_WATCH_ACCESS, 0x8000, 0x8000, 4), 0);
+	CHECK(trap_page_access(&tp, 0x8000, d, 4, true, &hit));
+	CHECK_EQ(hit.type, TRAP_WATCH_ACCESS);
+	CHECK(trap_page_access(&tp, 0x8000, d, 4, false, &hit));
+	CHECK_EQ(hit.type, TRAP_WATCH_ACCESS);
+	down();
+}
+
+TEST(pieces_map_back_to_virtual_addresses)
+{
+	/* 8 bytes at va 0x10ffc, split over two non-contiguous physical pages */
+	struct trap_piece p[2] = { { 0x20ffc, 4, 0 }, { 0x40000, 4, 4 } };
+	struct trap_hit hit;
+	uint8_t d[2] = { 0 };
+
+	up();
+	CHECK_EQ(trap_page_add(&tp, TRAP_WATCH_WRITE, 0x10ffc, 8, p, 2), 0);
+	CHECK_EQ(lay_n, 2);
+	CHECK(trap_page_access(&tp, 0x40001, d, 2, true, &hit));
+	CHECK_EQ(hit.type, TRAP_WATCH_WRITE);
+	CHECK_EQ(hit.addr, 0x10ffc + 4 + 1);
+	down();
+}
+
+TEST(bad_arguments)
+{
+	struct trap_piece p = { RAM - 2, 4, 0 };
+
+	up();
+	CHECK_EQ(trap_page_add(&tp, TRAP_WATCH_WRITE, 0, 4, &p, 1), -EFAULT);	/* past RAM */
+	CHECK_EQ(trap_page_add(&tp, TRAP_WATCH_WRITE, 0, 0, &p, 1), -EINVAL);
+	CHECK_EQ(trap_page_add(&tp, TRAP_WATCH_WRITE, 0, 4, &p, 0), -EINVAL);
+	CHECK_EQ(trap_page_add(&tp, TRAP_WATCH_WRITE, 0, 4, &p, TRAP_PAGE_MAX_PIECES + 1),
+		 -EINVAL);
+	CHECK_EQ(trap_page_add(&tp, (enum trap_watch_type)0, 0, 4, &p, 1), -EINVAL);
+	CHECK_EQ(lay_calls, 0);
+	CHECK_EQ(trap_page_del(&tp, TRAP_WATCH_WRITE, 0, 4), -ENOENT);
+	down();
+}
+
+TEST(failed_relayout_changes_nothing)
+{
+	struct trap_hit hit;
+	uint8_t d[4] = { 0 };
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5000, 0x5000, 4), 0);
+	lay_fail = 1;
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x9000, 0x9000, 4), -ENOSPC);
+	lay_fail = 0;
+	CHECK(!trap_page_access(&tp, 0x9000, d, 4, true, &hit));	/* not trapped */
+	CHECK_EQ(trap_page_del(&tp, TRAP_WATCH_WRITE, 0x9000, 4), -ENOENT);
+	down();
+}
+
+TEST(clear_untraps_everything)
+{
+	struct trap_hit hit;
+	uint8_t d[4] = { 0 };
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5000, 0x5000, 4), 0);
+	CHECK_EQ(add(TRAP_WATCH_READ, 0x9000, 0x9000, 4), 0);
+	trap_page_clear(&tp);
+	CHECK_EQ(lay_n, 0);
+	CHECK(!trap_page_access(&tp, 0x5000, d, 4, true, &hit));
+	CHECK(!trap_page_hidden(&tp, 0x9000));
+	down();
+}
+
+TEST_MAIN()
