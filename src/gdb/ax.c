@@ -141,7 +141,7 @@ const char *ax_strerror(enum ax_err err)
 		[AX_E_OPCODE] = "unknown opcode",
 		[AX_E_UNSUPPORTED] = "floating-point opcode not supported",
 		[AX_E_TRUNCATED] = "operand past the end of the expression",
-		[AX_E_JUMP] = "jump outside the expression",
+		[AX_E_JUMP] = "jump outside the expression or into an operand",
 		[AX_E_FALL_OFF] = "execution runs past the end of the expression",
 		[AX_E_UNDERFLOW] = "stack underflow",
 		[AX_E_OVERFLOW] = "stack overflow",

@@ -82,7 +82,12 @@
 struct ax_env {
 	/* Register by remote number (see above), zero-extended. */
 	int (*read_reg)(void *opaque, unsigned regno, uint64_t *val);
-	/* len (1..AX_STR_MAX) bytes of guest virtual memory at addr. */
+	/*
+	 * len (1..AX_STR_MAX) bytes of guest virtual memory at addr; the
+	 * range never wraps.  %s reads in aligned 64-byte pieces: up to 63
+	 * bytes past the string's NUL, never across a 4 KiB page, so a
+	 * machine that faults by page sees no spurious fault.
+	 */
 	int (*read_mem)(void *opaque, uint64_t addr, void *buf, size_t len);
 	/* printf output, one call per printf bytecode; NULL: discarded. */
 	int (*output)(void *opaque, const char *text, size_t len);
@@ -111,7 +116,7 @@ enum ax_err {
 	AX_E_OPCODE,		/* unknown opcode */
 	AX_E_UNSUPPORTED,	/* float opcodes */
 	AX_E_TRUNCATED,		/* operand past the end of the bytecode */
-	AX_E_JUMP,		/* goto / if_goto outside the bytecode */
+	AX_E_JUMP,		/* goto / if_goto outside (ax_check: or off an instruction) */
 	AX_E_FALL_OFF,		/* execution can run past the last byte */
 	AX_E_UNDERFLOW,		/* pop from an empty stack (pick too deep) */
 	AX_E_OVERFLOW,		/* over AX_STACK_MAX entries */
