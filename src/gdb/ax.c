@@ -125,11 +125,14 @@ static uint64_t rsh_unsigned(uint64_t a, uint64_t b)
 	return b >= 64 ? 0 : a >> b;
 }
 
+/* Without C's signed shift (implementation-defined for negative values). */
 static uint64_t rsh_signed(uint64_t a, uint64_t b)
 {
+	uint64_t sign = a >> 63 ? ~0ULL : 0;
+
 	if (b >= 64)
-		return (int64_t)a < 0 ? ~0ULL : 0;
-	return (uint64_t)((int64_t)a >> b);	/* gcc: arithmetic shift */
+		return sign;
+	return a >> b | (sign & ~(~0ULL >> b));
 }
 
 const char *ax_strerror(enum ax_err err)

@@ -52,6 +52,10 @@
  * the breakpoint and its commands stay armed after GDB disconnects; removing
  * everything at detach is also acceptable.
  *
+ * printf (0x34): gdb pushes the arguments last first, then a channel and a
+ * function (both 0 for dprintf); those two are ignored (no guest function
+ * is ever called): the text goes to env->output, one call per printf.
+ *
  * Registers: "reg N" carries the *remote* register number (ax-general.c
  * ax_reg maps gdb's own numbering through gdbarch_remote_register_number),
  * i.e. the p/P packet number, which is hyve's target-description order

@@ -169,8 +169,8 @@ static void put_int(struct ax_fmt_out *o, const struct spec *s, uint64_t raw)
 		buf[sizeof(buf) - 1 - nd++] = dig[v % base];
 	if (s->prec >= 0 && (size_t)s->prec > nd)
 		zeros = (size_t)s->prec - nd;
-	/* %#o: the first digit is a 0 */
-	if (s->conv == 'o' && s->hash && zeros == 0 && (nd == 0 || buf[sizeof(buf) - nd] != '0'))
+	/* %#o: the first digit is a 0 (a digit 0 there means the value is 0) */
+	if (s->conv == 'o' && s->hash && zeros == 0 && (mag != 0 || nd == 0))
 		zeros = 1;
 	if (s->zero && !s->minus && s->prec < 0) {
 		size_t body = strlen(prefix) + zeros + nd;

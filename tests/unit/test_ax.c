@@ -544,6 +544,10 @@ TEST(shifts)
 	CHECK_EQ(VAL(f, K64(-8), K8(1), 0x0a), (uint64_t)-4);
 	CHECK_EQ(VAL(f, K64(-8), K8(64), 0x0a), ~0ULL);	/* sign fills */
 	CHECK_EQ(VAL(f, K64(8), K8(200), 0x0a, 0x0e), 1);
+	CHECK_EQ(VAL(f, K64(-1), K8(0), 0x0a), ~0ULL);
+	CHECK_EQ(VAL(f, K64(1ULL << 63), K8(63), 0x0a), ~0ULL);
+	CHECK_EQ(VAL(f, K64(0x4000000000000000ULL), K8(62), 0x0a), 1);
+	CHECK_EQ(VAL(f, K64(0x8000000000000010ULL), K8(4), 0x0a), 0xf800000000000001ULL);
 	CHECK_EQ(VAL(f, K64(-8), K8(1), 0x0b), 0x7ffffffffffffffcULL);
 	CHECK_EQ(VAL(f, K64(-8), K8(64), 0x0b, 0x0e), 1);
 	CHECK_EQ(VAL(f, K64(-8), K8(63), 0x0b), 1);
