@@ -282,6 +282,7 @@ static bool do_printf(struct vm *m, size_t pc)
 	size_t slen = (size_t)be(m->code + pc + 2, 2);
 	struct ax_fmt_out out;
 	uint64_t args[256];
+	size_t cost;
 	int r;
 
 	if (m->sp < 2 + nargs)
@@ -296,6 +297,14 @@ static bool do_printf(struct vm *m, size_t pc)
 		return fault(m, AX_E_MEM, out.cb_err);
 	if (r < 0)
 		return fail(m, AX_ERROR, AX_E_FORMAT);
+	/*
+	 * A printf is worth one step per 64 bytes it read or printed, or a
+	 * loop of wide printfs would print megabytes within AX_MAX_STEPS.
+	 */
+	cost = (out.len + out.read) / 64;
+	if (cost > AX_MAX_STEPS - m->res->steps)
+		return fail(m, AX_ERROR, AX_E_STEPS);
+	m->res->steps += (unsigned)cost;
 	if (m->env->output && out.len) {
 		r = m->env->output(m->env->opaque, out.buf, out.len);
 		if (r)

@@ -44,7 +44,9 @@
  * to evaluate the expression, TRUE is returned.  This forces GDB to
  * reevaluate the conditions.").  If the condition held and there are
  * commands, run them (ax_cmds_run) and resume WITHOUT reporting the hit
- * (gdbserver linux-low.cc reports only if gdb_no_commands_at_breakpoint).
+ * (gdbserver linux-low.cc reports only if gdb_no_commands_at_breakpoint;
+ * it calls run_breakpoint_commands whatever the condition said, so a
+ * conditional dprintf would print at every hit: do not copy that).
  * Commands that cannot be taken at insertion cannot be handed back to GDB:
  * gdb 13 prints nothing for a reported agent-dprintf hit ("dprintf-hit");
  * drop them with a log line (gdbserver: "Command evaluation failed.
@@ -72,7 +74,12 @@
 #include <stdint.h>
 
 #define AX_MAX_LEN	4096	/* bytes of one expression (gdb's: tens) */
-#define AX_MAX_STEPS	10000	/* instructions executed per evaluation */
+/*
+ * Steps per evaluation: one per instruction executed, and a printf one more
+ * per 64 bytes it reads or prints; so one evaluation reads and prints at
+ * most about 640 KiB.
+ */
+#define AX_MAX_STEPS	10000
 #define AX_STACK_MAX	256	/* stack entries */
 #define AX_MAX_VARS	256	/* getv/setv numbers accepted by ax_check */
 #define AX_MAX_EXPRS	16	/* conditions, or commands, per breakpoint */
@@ -125,7 +132,7 @@ enum ax_err {
 	AX_E_UNDERFLOW,		/* pop from an empty stack (pick too deep) */
 	AX_E_OVERFLOW,		/* over AX_STACK_MAX entries */
 	AX_E_DIV_ZERO,
-	AX_E_STEPS,		/* over AX_MAX_STEPS instructions */
+	AX_E_STEPS,		/* over AX_MAX_STEPS steps */
 	AX_E_VAR,		/* getv/setv number out of range */
 	AX_E_FORMAT,		/* printf: bad format, or argument count */
 	AX_E_MEM,		/* AX_FAULT: read_mem failed */
@@ -141,7 +148,7 @@ struct ax_result {
 	size_t pc;		/* offset of the last instruction run */
 	uint64_t addr;		/* AX_E_MEM: the address that failed */
 	int cb_err;		/* AX_FAULT: the callback's -errno */
-	unsigned steps;		/* instructions executed */
+	unsigned steps;		/* steps taken (AX_MAX_STEPS) */
 };
 
 /*

@@ -14,6 +14,7 @@
 struct ax_fmt_out {
 	char buf[AX_OUT_MAX];
 	size_t len;		/* past AX_OUT_MAX the rest is dropped */
+	size_t read;		/* bytes %s read from the guest */
 	int cb_err;		/* -EFAULT from ax_format_run: read_mem's -errno */
 };
 

@@ -197,8 +197,10 @@ static void put_ptr(struct ax_fmt_out *o, const struct spec *s, uint64_t v)
 
 /*
  * %s: read the guest string in pieces that never cross a 4 KiB page (the
- * string may end just before an unmapped one), up to the precision or
- * AX_STR_MAX bytes.  A null pointer prints "(null)", as gdbserver does.
+ * string may end just before an unmapped one), up to the precision,
+ * AX_STR_MAX bytes, or what the output still has room for (no point in
+ * reading what cannot be printed).  A null pointer prints "(null)", as
+ * gdbserver does.
  */
 static int put_str(struct ax_fmt_out *o, const struct spec *s, uint64_t addr,
 		   const struct ax_env *env, uint64_t *fault_addr)
@@ -207,6 +209,8 @@ static int put_str(struct ax_fmt_out *o, const struct spec *s, uint64_t addr,
 	size_t max = s->prec >= 0 && s->prec < AX_STR_MAX ? (size_t)s->prec : AX_STR_MAX;
 	size_t n = 0;
 
+	if (max > AX_OUT_MAX - o->len)
+		max = AX_OUT_MAX - o->len;
 	if (!addr) {
 		n = max < 6 ? max : 6;
 		put_field(o, s, "", 0, "(null)", n);
@@ -226,6 +230,7 @@ static int put_str(struct ax_fmt_out *o, const struct spec *s, uint64_t addr,
 			r = -ENOSYS;
 		else
 			r = env->read_mem(env->opaque, a, buf + n, chunk);
+		o->read += chunk;
 		if (r) {
 			*fault_addr = a;
 			o->cb_err = r < 0 ? r : -EIO;
@@ -305,6 +310,7 @@ int ax_format_run(const char *fmt, size_t slen, unsigned nargs, const uint64_t *
 		  const struct ax_env *env, struct ax_fmt_out *out, uint64_t *fault_addr)
 {
 	out->len = 0;
+	out->read = 0;
 	out->cb_err = 0;
 	return walk(fmt, slen, nargs, args, env, out, fault_addr);
 }

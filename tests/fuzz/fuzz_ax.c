@@ -8,7 +8,8 @@
  * in hashed 4 KiB holes, the input itself mapped at 0x1000 so that strings
  * and values can come from the fuzzer.  Checked besides ASan/UBSan:
  *  - the status and error agree (a fault has a callback's -errno, ...);
- *  - limits hold: steps, one printf's output, every memory read in range;
+ *  - limits hold: steps, output (one printf's, and an evaluation's against
+ *    its steps), every memory read in range;
  *  - what ax_check accepts never fails at run time for a reason ax_check
  *    claims to rule out (opcode, operand, jump, fall-off, format);
  *  - an evaluation is a pure function of bytecode and machine: twice the
@@ -157,6 +158,8 @@ static void one_expr(struct machine *m, const uint8_t *code, size_t len)
 	h1 = m->out_hash;
 	out1 = m->out_len;
 	CHECK(m->outs <= r1.steps);
+	/* printing is paid for in steps: 64 bytes each, give or take a rounding */
+	CHECK(m->out_len <= 64 * ((size_t)r1.steps + m->outs));
 	if (c == 0 && s1 == AX_ERROR) {
 		/* ax_check's promise */
 		CHECK(r1.err != AX_E_EMPTY && r1.err != AX_E_TOO_LONG &&

@@ -1023,6 +1023,32 @@ TEST(printf_strings_pointers_escapes)
 	CHECK_EQ(printf2(f, "%4000d%4000d", 2, 1, 2), AX_DONE);
 	CHECK_EQ(f->outlen, AX_OUT_MAX);
 	CHECK_EQ(f->out[AX_OUT_MAX - 1], ' ');
+	free(f);
+
+	/*
+	 * printing costs steps: a loop of 4000-byte printfs stops after
+	 * about AX_MAX_STEPS * 64 bytes, not 10000 / 5 printfs
+	 */
+	f = fake_new();
+	{
+		static const uint8_t loop[] = {
+			K8(1), K8(0), K8(0), 0x34, 1, 0x00, 0x07, '%', '4', '0', '0', '0', 'd', 0,
+			0x21, 0x00, 0x00,
+		};
+
+		CHECK_EQ(RUN(f, loop, &r), AX_ERROR);
+		CHECK_EQ(r.err, AX_E_STEPS);
+		CHECK_EQ(f->outcalls, AX_MAX_STEPS / (5 + 4000 / 64));
+		CHECK(r.steps <= AX_MAX_STEPS);
+	}
+	/* and a %s reads no more than the output can take */
+	memset(f->glob, 'y', sizeof(f->glob));
+	f->reads = 0;
+	f->outlen = 0;
+	CHECK_EQ(printf2(f, "%4090d%s", 2, 1, GLOB_BASE), AX_DONE);
+	CHECK_EQ(f->outlen, AX_OUT_MAX);
+	CHECK_EQ(f->reads, 1);
+	CHECK_EQ(f->out[AX_OUT_MAX - 1], 'y');
 	f->out_fails = true;
 	{
 		static const uint8_t hi[] = { 0x22, 0, 0x22, 0, 0x34, 0, 0x00, 0x03, 'h', 'i', 0, END };
