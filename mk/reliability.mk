@@ -11,6 +11,7 @@
 # Targets (tests/fuzz/fuzz_<name>.c; seeds in tests/fuzz/corpus/<name>/):
 #   rsp       the packet codec and argument parsers
 #   session   the whole command dispatcher over an in-memory machine
+#   ax        agent expressions: Z-packet lists, ax_check, the interpreter
 # New inputs go to build/fuzz/corpus/<name>/ (the checked-in seeds are never
 # written); a crash leaves build/fuzz/crash-<name>-<sha1>: add it to
 # tests/fuzz/corpus/<name>/ as crash-<what> once fixed, as a regression test.
@@ -28,7 +29,7 @@ FUZZ_CC            ?= clang
 FUZZ_B             := build/fuzz
 FUZZ_SECONDS       ?= 300
 FUZZ_SHORT_SECONDS ?= 25
-FUZZ_NAMES         := rsp session
+FUZZ_NAMES         := rsp session ax
 FUZZ_BINS          := $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
 # clang (not gcc) flags the vprintf in util.c's static log helper: -Wno-format-nonliteral.
 FUZZ_FLAGS         := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc \
@@ -38,6 +39,7 @@ FUZZ_SRC_rsp     := tests/fuzz/fuzz_rsp.c src/gdb/rsp.c src/gdb/rsp_args.c
 FUZZ_SRC_session := tests/fuzz/fuzz_session.c tests/fuzz/mem_target.c \
 		    src/gdb/rsp.c src/gdb/rsp_args.c $(wildcard src/gdb/session*.c) \
 		    src/arch/x86/walk.c src/arch/x86/gdb_regs.c src/util.c
+FUZZ_SRC_ax      := tests/fuzz/fuzz_ax.c src/gdb/ax.c src/gdb/ax_printf.c src/gdb/ax_zopts.c
 
 $(FUZZ_B)/fuzz_rsp: $(FUZZ_SRC_rsp) src/gdb/rsp.h tests/fuzz/fuzz_util.h
 	@mkdir -p $(dir $@)
@@ -47,6 +49,10 @@ $(FUZZ_B)/fuzz_session: $(FUZZ_SRC_session) tests/fuzz/mem_target.h tests/fuzz/f
 		$(wildcard src/gdb/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRC_session)
+
+$(FUZZ_B)/fuzz_ax: $(FUZZ_SRC_ax) src/gdb/ax.h src/gdb/ax_int.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRC_ax)
 
 fuzz-build: $(FUZZ_BINS)
 

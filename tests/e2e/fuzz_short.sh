@@ -25,7 +25,7 @@ make -s fuzz-short FUZZ_SHORT_SECONDS="${FUZZ_SHORT_SECONDS:-25}" >"$out" 2>&1
 rc=$?
 cat "$out"
 [ $rc = 0 ] || { echo "FAIL fuzz_short: make fuzz-short exit status $rc (crash inputs: build/fuzz/crash-*)"; exit 1; }
-for n in rsp session; do
+for n in rsp session ax; do
 	grep -aq "^stat::number_of_executed_units" build/fuzz/fuzz_$n.log ||
 		{ echo "FAIL fuzz_short: fuzz_$n printed no statistics"; exit 1; }
 	echo "fuzz_$n: $(grep -a '^stat::number_of_executed_units' build/fuzz/fuzz_$n.log | awk '{print $2}') executions," \

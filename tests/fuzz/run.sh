@@ -4,7 +4,8 @@
 # into WORKDIR, seeded from tests/fuzz/corpus/NAME (its crash-* inputs run
 # first, as regression tests).  The whole log goes to build/fuzz/fuzz_NAME.log;
 # printed: the start and end lines (cov:, exec/s), final statistics, and any
-# crash report.  Exit status: libFuzzer's (0 = nothing found).
+# crash report.  The dictionary is tests/fuzz/NAME.dict, or rsp.dict.
+# Exit status: libFuzzer's (0 = nothing found).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 name=$1 secs=$2 work=$3
@@ -12,7 +13,9 @@ shift 3
 B=build/fuzz
 mkdir -p "$work"
 echo "== fuzz_$name: $secs s"
-"$B/fuzz_$name" -dict=tests/fuzz/rsp.dict -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+dict=tests/fuzz/$name.dict
+[ -f "$dict" ] || dict=tests/fuzz/rsp.dict
+"$B/fuzz_$name" -dict="$dict" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -max_total_time="$secs" -artifact_prefix="$B/crash-$name-" \
 	"$@" "$work" "tests/fuzz/corpus/$name" >"$B/fuzz_$name.log" 2>&1
 rc=$?
