@@ -76,6 +76,11 @@ test-unit: units
 test-linux: all
 	B=$(B) tests/linux/test-linux.sh
 
+# The end-to-end tier inside an emulated AMD-V host (QEMU TCG + nested SVM): real
+# hardware-style KVM on any machine, /dev/kvm or not (tests/svm/l1run.sh).
+test-svm: all units guests linux-guest
+	B=$(B) tests/svm/run.sh
+
 run: deps all guests
 	$(B)/hyve -c 2 -m 64M --kernel guests/build/demo.elf -G 127.0.0.1:1234 $(RUN_ARGS)
 
@@ -90,7 +95,7 @@ clean:
 	rm -rf build build-san
 	$(MAKE) -C guests clean
 
-.PHONY: all guests units test test-unit test-linux run deps install clean linux-guest
+.PHONY: all guests units test test-unit test-linux test-svm run deps install clean linux-guest
 -include $(OBJS:.o=.d)
 -include mk/reliability.mk
 -include mk/bench.mk
