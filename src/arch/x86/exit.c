@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/x86/emulate.h"
+#include "arch/x86/emulate_sys.h"
 #include "arch/x86/regs.h"
 #include "arch/x86/vcpu.h"
 #include "core/exit.h"
@@ -67,6 +68,33 @@ static int exit_debug(struct vcpu *v)
 	return EA_DEBUG;
 }
 
+static int read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+	return gmem_read(opaque, gpa, buf, len);
+}
+
+struct lin_reader {
+	struct walk_ctx w;
+	uint8_t *buf;
+};
+
+static int lin_chunk(void *opaque, uint64_t off, uint64_t gpa, size_t len)
+{
+	struct lin_reader *lr = opaque;
+
+	return lr->w.read_phys(lr->w.opaque, gpa, lr->buf + off, len);
+}
+
+/* Guest memory at a linear address, through the vCPU's own paging. */
+static int read_lin(void *opaque, uint64_t lin, void *buf, size_t len)
+{
+	struct lin_reader *lr = opaque;
+	size_t done = 0;
+
+	lr->buf = buf;
+	return walk_range(&lr->w, lin, len, lin_chunk, lr, &done);
+}
+
 /*
  * An instruction the host's emulator cannot run (and that CPUID cannot hide
  * on such hosts): complete it here if it is one of the few we know.
@@ -92,6 +120,13 @@ static bool emulate_fallback(struct vcpu *v)
 	if (p[0] == 0x9b && (ioctl(v->fd, KVM_GET_FPU, &f) < 0 || (f.fsw & 0x80)))
 		return false;
 	len = x86_emulate(&r, p, n, x86_long64(&s), s.cs.db);
+	if (!len) {
+		struct lin_reader lr = { .w = { .cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4,
+						.efer = s.efer, .read_phys = read_phys,
+						.opaque = &v->vm->mem } };
+
+		len = x86_emulate_lsl(&r, &s, p, n, read_lin, &lr);
+	}
 	if (!len)
 		return false;
 	r.rip += (uint64_t)len;
