@@ -146,6 +146,12 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 			snprintf(err, errlen, "%s: %s", img->kernel_path, strerror(-r));
 		return r;
 	}
+	vm->nboot_segs = 0;
+	for (int i = 0; i < ctx.nsegs && i < (int)ARRAY_SIZE(vm->boot_segs); i++) {
+		vm->boot_segs[i] = (struct vm_segment){ ctx.segs[i].va, ctx.segs[i].gpa,
+							 ctx.segs[i].len };
+		vm->nboot_segs++;
+	}
 	log_debug("loaded %s as %s", img->kernel_path, ld->name);
 	return 0;
 }

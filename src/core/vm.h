@@ -28,6 +28,7 @@ enum vm_exit_status {
 	EXIT_RESET	= 2,	/* guest reset request (i8042 0xfe, port 0xcf9) */
 	EXIT_TRIPLE	= 3,	/* triple fault / shutdown */
 	EXIT_INTERNAL	= 4,	/* unexpected exit or KVM internal error */
+	EXIT_PANIC	= 5,	/* the guest kernel panicked (pvpanic) */
 	/* debug-exit port: the guest's byte becomes the status as is */
 };
 
@@ -42,6 +43,17 @@ struct vm {
 	int ncpus;
 	struct vcpu *vcpus[VM_MAX_CPUS];
 	struct arch_vm arch;
+
+	/*
+	 * Where the loader put the image's segments (boot.c; constant once the
+	 * vCPUs run): the debugger translates through them an address the vCPU
+	 * cannot translate yet (breakpoints at a kernel's entry before it turns
+	 * paging on).
+	 */
+	struct vm_segment {
+		uint64_t va, gpa, len;
+	} boot_segs[16];
+	int nboot_segs;
 
 	/* What a reset restores (boot.c): the images, every vCPU's state at boot. */
 	struct boot_images *boot_img;

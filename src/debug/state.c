@@ -85,6 +85,27 @@ int dbg_walk_ctx(struct dtarget *t, int cpu, struct walk_ctx *w)
 	return 0;
 }
 
+/*
+ * An address the vCPU cannot translate yet -- its paging is off, and the
+ * address is above 4 GiB -- but a segment hyve loaded covers: where the
+ * loader put it.  Bytes of the segment from va on (0: none), *gpa set.  This
+ * lets `break start_kernel` work from the first instruction, before the
+ * kernel has turned paging on.  Once paging is on, the vCPU's page tables
+ * decide alone (a kernel frees and unmaps parts of its image later).
+ */
+static uint64_t boot_seg(const struct vm *vm, uint64_t va, uint64_t *gpa)
+{
+	for (int i = 0; i < vm->nboot_segs; i++) {
+		const struct vm_segment *s = &vm->boot_segs[i];
+
+		if (va >= s->va && va - s->va < s->len) {
+			*gpa = s->gpa + (va - s->va);
+			return s->len - (va - s->va);
+		}
+	}
+	return 0;
+}
+
 int dbg_translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa)
 {
 	struct walk_ctx w;
@@ -96,8 +117,11 @@ int dbg_translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa)
 		return 0;
 	}
 	r = dbg_walk_ctx(t, cpu, &w);
-	if (!r)
-		r = walk_translate(&w, va, &res);
+	if (r)
+		return r;
+	if (!walk_covers(&w, va))
+		return boot_seg(t->vm, va, gpa) ? 0 : -EFAULT;
+	r = walk_translate(&w, va, &res);
 	if (!r)
 		*gpa = res.gpa;
 	return r;
@@ -157,6 +181,12 @@ long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t le
 	r = dbg_walk_ctx(t, cpu, &w);
 	if (r)
 		return r;
+	if (!walk_covers(&w, addr)) {
+		/* not an address for the vCPU yet: where the loader put it, if it did */
+		uint64_t gpa, n = boot_seg(t->vm, addr, &gpa);
+
+		return n ? phys_xfer(t->vm, gpa, buf, MIN(n, len), write) : -EFAULT;
+	}
 	r = walk_range(&w, addr, len, xfer_chunk, &x, &done);
 	/* walk_range counts whole chunks only: a read that runs into the end of
 	 * RAM inside one (a large page) still returns the bytes before it */

@@ -31,6 +31,7 @@ static int guest_exit_signal(int status)
 	case EXIT_RESET: return 1;	/* SIGHUP */
 	case EXIT_TRIPLE: return 11;	/* SIGSEGV */
 	case EXIT_INTERNAL: return 4;	/* SIGILL: KVM could not run it */
+	case EXIT_PANIC: return 6;	/* SIGABRT: the guest kernel panicked */
 	default: return 15;		/* SIGTERM: the debug-exit port */
 	}
 }

@@ -297,6 +297,8 @@ int elf_load(struct loader_ctx *ctx, const struct elf_file *ef, enum elf_addr ho
 			}
 			memcpy(dst, ef->img + s.offset, s.filesz);
 			memset(dst + s.filesz, 0, s.memsz - s.filesz);
+			if (ctx->nsegs < LOADER_MAX_SEGS)
+				ctx->segs[ctx->nsegs++] = (struct loader_seg){ s.vaddr, gpa, s.memsz };
 		}
 		if (!nload)
 			return loader_error(ctx, -ENOEXEC, "no loadable segments");

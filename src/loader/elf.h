@@ -67,7 +67,8 @@ int elf_note_find(struct loader_ctx *ctx, const struct elf_file *ef, const char 
 /*
  * Load every non-empty PT_LOAD at its address under `how`: each must lie at or
  * above LAYOUT_HIMEM and inside guest RAM.  Checks all segments before writing
- * any.  *end gets the highest segment end (GPA).  0 or -errno + message.
+ * any.  *end gets the highest segment end (GPA); ctx->segs records each one.
+ * 0 or -errno + message.
  */
 int elf_load(struct loader_ctx *ctx, const struct elf_file *ef, enum elf_addr how,
 	     uint64_t *end);

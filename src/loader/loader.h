@@ -19,6 +19,12 @@
 #include "arch/arch.h"
 #include "core/gmem.h"
 
+/* Where a loaded segment's virtual addresses went in guest-physical memory. */
+struct loader_seg {
+	uint64_t va, gpa, len;
+};
+#define LOADER_MAX_SEGS	16
+
 struct loader_ctx {
 	struct gmem *mem;
 	const char *kernel_path;	/* for messages */
@@ -30,6 +36,9 @@ struct loader_ctx {
 	int ncpus;
 	struct raw_opts raw;
 	char err[256];			/* set by a failing loader: one line, no "hyve:" */
+	/* out: the ELF segments loaded (the first LOADER_MAX_SEGS), for the debugger */
+	struct loader_seg segs[LOADER_MAX_SEGS];
+	int nsegs;
 };
 
 struct loader {

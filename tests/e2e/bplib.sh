@@ -182,6 +182,7 @@ mode_number() {
 	triple) echo 5 ;;
 	reset) echo 6 ;;
 	poweroff) echo 7 ;;
+	panic) echo 12 ;;
 	*) echo 0 ;;
 	esac
 }

@@ -55,4 +55,44 @@ TEST(hardware_host_keeps_features)
 	free(c);
 }
 
+/* KVM's paravirtual leaf as KVM_GET_SUPPORTED_CPUID gives it (bits 0-17 and 24). */
+static struct kvm_cpuid2 *pv_table(void)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 2 * sizeof(c->entries[0]));
+
+	c->nent = 2;
+	c->entries[0] = (struct kvm_cpuid_entry2){ .function = 0x40000000, .eax = 0x40000001,
+						   .ebx = 0x4b4d564b };
+	c->entries[1] = (struct kvm_cpuid_entry2){ .function = 0x40000001, .eax = 0x0103ffff };
+	return c;
+}
+
+TEST(pv_features_that_need_hypercalls_hidden_when_they_do_not_complete)
+{
+	struct kvm_cpuid2 *c = pv_table();
+
+	cpuid_filter_pv(c, false);
+	CHECK_EQ(c->entries[1].eax & (1u << 7), 0);	/* PV_UNHALT: KVM_HC_KICK_CPU */
+	CHECK_EQ(c->entries[1].eax & (1u << 11), 0);	/* PV_SEND_IPI */
+	CHECK_EQ(c->entries[1].eax & (1u << 13), 0);	/* PV_SCHED_YIELD */
+	CHECK_EQ(c->entries[1].eax & (1u << 16), 0);	/* HC_MAP_GPA_RANGE */
+	CHECK(c->entries[1].eax & (1u << 0));		/* kvmclock: an MSR, kept */
+	CHECK(c->entries[1].eax & (1u << 3));		/* kvmclock 2 */
+	CHECK(c->entries[1].eax & (1u << 5));		/* steal time */
+	CHECK(c->entries[1].eax & (1u << 6));		/* PV EOI */
+	CHECK(c->entries[1].eax & (1u << 9));		/* PV TLB flush: steal-time flag, no vmcall */
+	CHECK(c->entries[1].eax & (1u << 24));		/* stable clock */
+	CHECK_EQ(c->entries[0].eax, 0x40000001);	/* the signature leaf untouched */
+	free(c);
+}
+
+TEST(pv_features_kept_when_hypercalls_complete)
+{
+	struct kvm_cpuid2 *c = pv_table();
+
+	cpuid_filter_pv(c, true);
+	CHECK_EQ(c->entries[1].eax, 0x0103ffff);
+	free(c);
+}
+
 TEST_MAIN()

@@ -211,9 +211,32 @@ static void check_fadt(uint64_t fadt)
 	CHECK_EQ(facs % 64, 0);
 	CHECK(in_tables(facs, 64));
 
+	/*
+	 * Then the pvpanic device: Scope (\_SB) { Device (PEVT) { Name (_HID,
+	 * "QEMU0001") Name (_CRS, ResourceTemplate () { IO (Decode16, 0x505,
+	 * 0x505, 1, 1) }) } }, as iasl -d reads it back.
+	 */
+	static const uint8_t pvpanic[] = {
+		0x10, 0x2f, '\\', '_', 'S', 'B', '_',
+		0x5b, 0x82, 0x27, 'P', 'E', 'V', 'T',
+		0x08, '_', 'H', 'I', 'D', 0x0d, 'Q', 'E', 'M', 'U', '0', '0', '0', '1', 0x00,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,
+		0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01, 0x79, 0x00,
+	};
+
 	len = check_sdt(dsdt, "DSDT");
-	CHECK_EQ(len, 36 + sizeof(s5));
+	CHECK_EQ(len, 36 + sizeof(s5) + sizeof(pvpanic));
 	CHECK(!memcmp(gmem_ptr(&mem, dsdt + 36, sizeof(s5)), s5, sizeof(s5)));
+	CHECK(!memcmp(gmem_ptr(&mem, dsdt + 36 + sizeof(s5), sizeof(pvpanic)), pvpanic,
+		      sizeof(pvpanic)));
+	if (getenv("DSDT_OUT")) {	/* for iasl -d: DSDT_OUT=dsdt.dat build/tests/test_platform */
+		FILE *f = fopen(getenv("DSDT_OUT"), "wb");
+
+		if (f) {
+			fwrite(gmem_ptr(&mem, dsdt, len), 1, len, f);
+			fclose(f);
+		}
+	}
 }
 
 static void check_acpi(uint64_t rsdp, int ncpus)

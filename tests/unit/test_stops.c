@@ -234,7 +234,7 @@ TEST(guest_ends_as_signals)
 {
 	static const struct { int status, sig; } e[] = {
 		{ EXIT_POWEROFF, 32 }, { EXIT_RESET, 1 }, { EXIT_TRIPLE, 11 },
-		{ EXIT_INTERNAL, 4 }, { 0x83, 15 },
+		{ EXIT_INTERNAL, 4 }, { EXIT_PANIC, 6 }, { 0x83, 15 },
 	};
 	struct stop_view v;
 	struct gdb_stop out;

@@ -21,6 +21,7 @@ struct kvm_cpuid2;
 struct arch_vm {
 	struct kvm_cpuid2 *cpuid;	/* the filtered CPUID every vCPU gets */
 	bool has_avx;			/* the guest is told it has AVX (and XSAVE) */
+	bool hypercalls;		/* the host's KVM completes a guest's vmcall */
 };
 
 /* The byte a software breakpoint writes over an instruction's first byte. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "arch/x86/cpuid.h"
+#include "arch/x86/probe.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -120,6 +121,21 @@ void cpuid_filter(struct kvm_cpuid2 *c, bool emulating)
 				c->entries[i].edx = 0;
 }
 
+/* leaf 0x40000001 EAX: the KVM paravirtual features that make the guest issue vmcall */
+#define KVM_LEAF_FEATURES	0x40000001u
+#define PVF_UNHALT		(1u << 7)	/* PV spinlocks: KVM_HC_KICK_CPU */
+#define PVF_SEND_IPI		(1u << 11)	/* KVM_HC_SEND_IPI */
+#define PVF_SCHED_YIELD		(1u << 13)	/* KVM_HC_SCHED_YIELD */
+#define PVF_MAP_GPA_RANGE	(1u << 16)	/* KVM_HC_MAP_GPA_RANGE */
+#define PVF_HYPERCALLS		(PVF_UNHALT | PVF_SEND_IPI | PVF_SCHED_YIELD | PVF_MAP_GPA_RANGE)
+
+void cpuid_filter_pv(struct kvm_cpuid2 *c, bool hypercalls)
+{
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function == KVM_LEAF_FEATURES && !hypercalls)
+			c->entries[i].eax &= ~PVF_HYPERCALLS;
+}
+
 bool cpuid_has_avx(const struct kvm_cpuid2 *c)
 {
 	for (unsigned i = 0; i < c->nent; i++)
@@ -147,6 +163,11 @@ int cpuid_init(struct vm *vm, char *err, size_t errlen)
 	cpuid_filter(c, emulating);
 	if (emulating)
 		log_debug("host KVM emulates ring 0: XSAVE/AVX/SSE3+/CX16 hidden from the guest");
+	vm->arch.hypercalls = x86_probe_hypercalls(vm->kvm_fd);
+	cpuid_filter_pv(c, vm->arch.hypercalls);
+	if (!vm->arch.hypercalls)
+		log_info("the host's KVM does not complete hypercalls: the PV features that use "
+			 "them (PV IPIs, spinlock kicks, yield) are hidden from the guest");
 	vm->arch.cpuid = c;
 	vm->arch.has_avx = cpuid_has_avx(c);
 	return 0;

@@ -23,6 +23,13 @@ bool cpuid_host_emulates(void);
 /* Filter one table in place (pure; unit-tested).  `emulating` as above. */
 void cpuid_filter(struct kvm_cpuid2 *c, bool emulating);
 
+/*
+ * Hide the KVM paravirtual features whose use means a hypercall (PV IPIs,
+ * PV spinlock kicks, yield, GPA range mapping) unless the host completes
+ * hypercalls (x86_probe_hypercalls).  Pure; unit-tested.
+ */
+void cpuid_filter_pv(struct kvm_cpuid2 *c, bool hypercalls);
+
 /* Does the filtered table offer this feature? (leaf 1 ECX bit / leaf 7 EBX bit) */
 bool cpuid_has_avx(const struct kvm_cpuid2 *c);
 

@@ -352,6 +352,50 @@ static size_t aml_s5(uint8_t *p)
 	return n;
 }
 
+/*
+ * The pvpanic device, as QEMU announces it (a guest's pvpanic driver binds to
+ * the ACPI id QEMU0001 and writes its events to the port):
+ *   Scope (\_SB) { Device (PEVT) {
+ *       Name (_HID, "QEMU0001")
+ *       Name (_CRS, ResourceTemplate () { IO (Decode16, 0x505, 0x505, 1, 1) }) } }
+ * Every PkgLength here is under 64: the one-byte form.  Returns the length.
+ */
+static size_t aml_pvpanic(uint8_t *p)
+{
+	static const uint8_t crs[] = { 0x47, 0x01, LAYOUT_PVPANIC & 0xff, LAYOUT_PVPANIC >> 8,
+				       LAYOUT_PVPANIC & 0xff, LAYOUT_PVPANIC >> 8, 0x01, 0x01,
+				       0x79, 0x00 };	/* IO descriptor, End tag */
+	size_t n = 0, scope_len, dev_len;
+
+	p[n++] = 0x10;				/* ScopeOp */
+	scope_len = n++;
+	memcpy(p + n, "\\_SB_", 5);
+	n += 5;
+	p[n++] = 0x5b;				/* ExtOpPrefix */
+	p[n++] = 0x82;				/* DeviceOp */
+	dev_len = n++;
+	memcpy(p + n, "PEVT", 4);
+	n += 4;
+	p[n++] = 0x08;				/* NameOp */
+	memcpy(p + n, "_HID", 4);
+	n += 4;
+	p[n++] = 0x0d;				/* StringPrefix */
+	memcpy(p + n, "QEMU0001", 9);		/* with its NUL */
+	n += 9;
+	p[n++] = 0x08;
+	memcpy(p + n, "_CRS", 4);
+	n += 4;
+	p[n++] = 0x11;				/* BufferOp */
+	p[n++] = (uint8_t)(1 + 2 + sizeof(crs));	/* PkgLength */
+	p[n++] = 0x0a;				/* BufferSize: BytePrefix */
+	p[n++] = sizeof(crs);
+	memcpy(p + n, crs, sizeof(crs));
+	n += sizeof(crs);
+	p[dev_len] = (uint8_t)(n - dev_len);
+	p[scope_len] = (uint8_t)(n - scope_len);
+	return n;
+}
+
 static void fadt_fill(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
 {
 	acpi_hdr_init(&f->h, "FACP", sizeof(*f), 5);
@@ -412,7 +456,7 @@ static int acpi_write(struct area *a, int ncpus, uint64_t *rsdp_gpa)
 	uint64_t facs_gpa, dsdt_gpa, fadt_gpa, madt_gpa, rsdt_gpa, xsdt_gpa;
 	struct acpi_rsdp *rsdp = area_alloc(a, sizeof(*rsdp), 16, rsdp_gpa);
 	struct acpi_facs *facs = area_alloc(a, sizeof(*facs), 64, &facs_gpa);
-	struct acpi_hdr *dsdt = area_alloc(a, sizeof(*dsdt) + 32, 16, &dsdt_gpa);
+	struct acpi_hdr *dsdt = area_alloc(a, sizeof(*dsdt) + 96, 16, &dsdt_gpa);
 	struct acpi_fadt *fadt = area_alloc(a, sizeof(*fadt), 16, &fadt_gpa);
 	struct acpi_hdr *rsdt, *xsdt;
 	uint32_t r32[2];
@@ -434,7 +478,10 @@ static int acpi_write(struct area *a, int ncpus, uint64_t *rsdp_gpa)
 	facs->version = 2;
 
 	/* Revision 2: AML integers are 64-bit. */
-	acpi_hdr_init(dsdt, "DSDT", sizeof(*dsdt) + aml_s5((uint8_t *)(dsdt + 1)), 2);
+	size_t aml = aml_s5((uint8_t *)(dsdt + 1));
+
+	aml += aml_pvpanic((uint8_t *)(dsdt + 1) + aml);
+	acpi_hdr_init(dsdt, "DSDT", sizeof(*dsdt) + aml, 2);
 	acpi_hdr_done(dsdt);
 
 	fadt_fill(fadt, facs_gpa, dsdt_gpa);

@@ -31,6 +31,8 @@ struct gmem;
 /* ACPI PM1a ports (FADT): writing SLP_EN with S5 powers the guest off. */
 #define LAYOUT_PM1A_EVT		0x600
 #define LAYOUT_PM1A_CNT		0x604
+/* QEMU's ISA pvpanic port, announced in the DSDT as device QEMU0001. */
+#define LAYOUT_PVPANIC		0x505
 
 /* Boot GDT selectors (the Linux 64-bit boot protocol's __BOOT_CS/__BOOT_DS). */
 #define BOOT_SEL_CODE32		0x08	/* flat 32-bit code */

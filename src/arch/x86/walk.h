@@ -65,6 +65,12 @@ typedef int (*walk_chunk_fn)(void *opaque, uint64_t off, uint64_t gpa, size_t le
 int walk_range(const struct walk_ctx *w, uint64_t va, size_t len,
 	       walk_chunk_fn fn, void *opaque, size_t *done);
 
+/* Can the context translate va at all?  Without paging only the low 4 GiB are addresses. */
+static inline bool walk_covers(const struct walk_ctx *w, uint64_t va)
+{
+	return (w->cr0 & X86_CR0_PG) || va <= 0xffffffffULL;
+}
+
 /* Does the context translate at all (paging on)?  Off: addresses are physical. */
 static inline bool walk_paging(const struct walk_ctx *w)
 {

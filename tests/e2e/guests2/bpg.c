@@ -16,8 +16,10 @@
  *             starting with ALT_SECRET), sets DR1/DR7, prints "MON gdtr ..",
  *             then spins in mon_spin until mon_release is set: exit status
  *             mon_release & 0xff
- *   triple, reset, poweroff
- *             set fail_marker, then end the machine that way
+ *   triple, reset, poweroff, panic
+ *             set fail_marker, then end the machine that way (panic: the
+ *             pvpanic port 0x505, after checking that it reads PANICKED |
+ *             CRASH_LOADED)
  *   irq       a local APIC timer interrupts it every few microseconds
  *             (irq_tick counts in ticks) while it spins in irq_spin with
  *             interrupts on; prints "IRQ READY" once ticks run; exit status
@@ -46,13 +48,13 @@
 #define MON_DR7		0x00d00404UL	/* L1, write, 8 bytes; bit 10 reads as one */
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
-	    M_WATCH, M_STEP, M_SMP, M_IRQ };
+	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_ALIAS] = "alias", [M_INT3] = "int3", [M_LOOP] = "loop",
 	[M_MON] = "mon", [M_TRIPLE] = "triple", [M_RESET] = "reset",
 	[M_POWEROFF] = "poweroff", [M_WATCH] = "watch", [M_STEP] = "step", [M_SMP] = "smp",
-	[M_IRQ] = "irq",
+	[M_IRQ] = "irq", [M_PANIC] = "panic",
 };
 
 static enum mode mode;
@@ -239,6 +241,10 @@ static __attribute__((noreturn)) void fail_main(void)
 		do_triple();
 	if (mode == M_RESET)
 		do_reset();
+	if (mode == M_PANIC) {
+		CHECK(0x3a, inb(0x505) == 3, "pvpanic port 0x505 reads 0x%x, not 3", inb(0x505));
+		do_panic();
+	}
 	do_poweroff();
 }
 
@@ -322,7 +328,8 @@ int guest_main(const struct boot_info *bi)
 	case M_MON: return mon_main();
 	case M_TRIPLE:
 	case M_RESET:
-	case M_POWEROFF: fail_main();
+	case M_POWEROFF:
+	case M_PANIC: fail_main();
 	case M_WATCH: return watch_main();
 	case M_STEP: return step_main();
 	case M_SMP: return smp_bsp_main();

@@ -37,6 +37,7 @@ extern char wpage[];
 __attribute__((noreturn)) void do_triple(void);
 __attribute__((noreturn)) void do_reset(void);
 __attribute__((noreturn)) void do_poweroff(void);
+__attribute__((noreturn)) void do_panic(void);
 extern char triple_at[], reset_after[], poweroff_after[];
 
 #endif

@@ -76,6 +76,19 @@ poweroff_after:
 	jmp poweroff_after
 	.size do_poweroff, . - do_poweroff
 
+	.globl do_panic, panic_after
+	.type do_panic, @function
+	.balign 16
+do_panic:
+	mov $0x505, %dx
+	mov $1, %al			/* PVPANIC_PANICKED */
+	out %al, %dx
+panic_after:
+	cli
+	hlt
+	jmp panic_after
+	.size do_panic, . - do_panic
+
 /*
  * uint32_t irq_spin(void): count irq_laps at irq_loop until irq_release is
  * set (mode=irq; the test stops at irq_loop, outside any handler).
