@@ -53,6 +53,18 @@ static int setup_signals(void)
 	return event_add(fd, EPOLLIN, on_signal, NULL);
 }
 
+/* --probe: a VM of one vCPU, and what the architecture found out about the host. */
+static int probe_host(void)
+{
+	char err[512];
+
+	if (vm_create(&vm, 1, 2 << 20, err, sizeof(err)))
+		die("%s", err);
+	arch_vm_report(&vm, stdout);
+	vm_destroy(&vm);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -62,6 +74,8 @@ int main(int argc, char **argv)
 	int r, status = EXIT_ERROR;
 
 	r = options_parse(argc, argv, err, sizeof(err));
+	if (r == 2)
+		return probe_host();
 	if (r > 0)
 		return 0;
 	if (r < 0)

@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"  -G [w][ADDR:]PORT     GDB debug server (w: wait for the debugger)\n"
 	"  -o KEY=VALUE          set any configuration key (see below)\n"
 	"  -h, --help            this text;  -V, --version\n"
+	"      --probe           what this host's KVM does (debug facilities, hypercalls), then exit\n"
 	"\nconfiguration keys:\n";
 
 static void usage(FILE *f)
@@ -39,7 +40,8 @@ static void usage(FILE *f)
 			k[i].def && *k[i].def ? " [" : "", k[i].def ? k[i].def : "",
 			k[i].def && *k[i].def ? "]" : "");
 	fputs("\nexit status: 0 guest power-off, 1 hyve error, 2 guest reset, 3 triple fault,\n"
-	      "4 internal/unexpected exit, N the byte a guest wrote to the debug-exit port 0xf4.\n"
+	      "4 internal/unexpected exit, 5 guest kernel panic (pvpanic),\n"
+	      "N the byte a guest wrote to the debug-exit port 0xf4.\n"
 	      "See hyve(1).\n", f);
 }
 
@@ -125,6 +127,7 @@ int options_parse(int argc, char **argv, char *err, size_t errlen)
 		{ "gdb", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "probe", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const keyof[128] = {
@@ -156,6 +159,8 @@ int options_parse(int argc, char **argv, char *err, size_t errlen)
 		case 'V':
 			printf("hyve %s\n", HYVE_VERSION);
 			return 1;
+		case 'P':
+			return 2;
 		case 'G':
 			if (options_parse_gdb(optarg)) {
 				snprintf(err, errlen, "-G: invalid debug server address '%s' "

@@ -6,7 +6,8 @@
 
 /*
  * Parse argv into the configuration.  Returns 0 to run, 1 if --help/--version
- * was handled (exit 0), or -EINVAL with a one-line message in err.
+ * was handled (exit 0), 2 for --probe (report the host, exit), or -EINVAL with a
+ * one-line message in err.
  */
 int options_parse(int argc, char **argv, char *err, size_t errlen);
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arch/arch.h"
 #include "core/gmem.h"
@@ -94,5 +95,7 @@ int vm_irq_line(struct vm *vm, unsigned irq, int level);
 /* After KVM_CREATE_VM: the arch's capabilities, in-kernel devices and vm->arch.  0 or -errno (err set). */
 int arch_vm_init(struct vm *vm, char *err, size_t errlen);
 void arch_vm_destroy(struct vm *vm);
+/* What the arch learnt about the host's KVM (hyve --probe): "key: value" lines. */
+void arch_vm_report(const struct vm *vm, FILE *f);
 
 #endif

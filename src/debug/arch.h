@@ -42,12 +42,16 @@ int arch_gdb_set_reg(const struct vm *vm, struct vcpu_state *st, int regno, cons
 uint64_t arch_state_pc(const struct vcpu_state *st);
 /* The CPU mode in a few words ("long", "real", ...). */
 const char *arch_mode_name(const struct vcpu_state *st);
-/*
- * Must a software breakpoint be done with a debug register in this mode?
- * (Real mode on a KVM that emulates ring 0 runs the breakpoint instruction
- * through the guest's own vector table even when asked to trap it.)
- */
-bool arch_swbp_needs_hw(const struct vcpu_state *st);
+/* How a software breakpoint (Z0) is done on this host, in this mode. */
+enum arch_swbp_mode {
+	ARCH_SWBP_MEM,		/* the breakpoint byte in guest memory */
+	ARCH_SWBP_HW_IF_FREE,	/* a debug register if one is free, else the byte (real
+				 * mode on a KVM that emulates ring 0: it runs int3 through
+				 * the guest's vector table even when asked to trap it) */
+	ARCH_SWBP_HW_ONLY,	/* a debug register or nothing: the host gives every int3
+				 * to the guest (the start-up probe found it so) */
+};
+enum arch_swbp_mode arch_swbp_mode(const struct vm *vm, const struct vcpu_state *st);
 /*
  * The paging context st translates through; `root` (if not NULL) replaces
  * the page-table root (monitor cr3), with paging then taken as on.

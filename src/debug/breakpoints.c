@@ -1,7 +1,7 @@
 /*
  * breakpoints.c -- policy: the debugger's Z/z packets, put onto the trap
  * mechanisms.  Z0 by guest-physical address (core/trap_swbp.c), or in a
- * debug register where the mode needs it; Z1 in the debug registers
+ * debug register where the mode or the host needs it (arch_swbp_mode); Z1 in the debug registers
  * (arch_hw_breaks); Z2-Z4 by trapped pages (core/trap_page.c).
  */
 #include <errno.h>
@@ -42,11 +42,11 @@ bool dbg_slot_is_sw(const struct dtarget *t, unsigned slots)
 	return false;
 }
 
-static bool swbp_needs_hw(struct dtarget *t)
+static enum arch_swbp_mode swbp_mode(struct dtarget *t)
 {
 	struct dcache *c;
 
-	return dbg_load(t, t->cur_cpu, &c) == 0 && arch_swbp_needs_hw(&c->st);
+	return dbg_load(t, t->cur_cpu, &c) ? ARCH_SWBP_MEM : arch_swbp_mode(t->vm, &c->st);
 }
 
 static int free_slot(struct dtarget *t)
@@ -81,8 +81,11 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 		return 0;		/* already there: Z0 is idempotent */
 	if (t->nsw == MAX_SWBP)
 		return -ENOSPC;
-	int slot = swbp_needs_hw(t) ? free_slot(t) : -1;
+	enum arch_swbp_mode mode = swbp_mode(t);
+	int slot = mode == ARCH_SWBP_MEM ? -1 : free_slot(t);
 
+	if (slot < 0 && mode == ARCH_SWBP_HW_ONLY)
+		return -ENOSPC;		/* a byte would only reach the guest */
 	if (slot >= 0) {
 		t->hw_used[slot] = t->hw_for_sw[slot] = true;
 		t->hw_addr[slot] = va;

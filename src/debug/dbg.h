@@ -56,7 +56,7 @@ struct dtarget {
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
 	int last_cpu;			/* the vCPU the debugger last resumed */
-	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_needs_hw) */
+	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_mode says so) */
 	uint64_t hw_addr[ARCH_HW_SLOTS];
 	bool hw_used[ARCH_HW_SLOTS];
 	bool hw_for_sw[ARCH_HW_SLOTS];	/* the slot stands in for a Z0 */

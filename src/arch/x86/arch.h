@@ -13,6 +13,7 @@
 #include "arch/x86/boot_state.h"
 #include "arch/x86/pgdump.h"
 #include "arch/x86/platform.h"
+#include "arch/x86/probe.h"
 #include "arch/x86/walk.h"
 
 struct kvm_cpuid2;
@@ -22,6 +23,7 @@ struct arch_vm {
 	struct kvm_cpuid2 *cpuid;	/* the filtered CPUID every vCPU gets */
 	bool has_avx;			/* the guest is told it has AVX (and XSAVE) */
 	bool hypercalls;		/* the host's KVM completes a guest's vmcall */
+	struct x86_debug_probe dbg;	/* what its debug facilities do (probe.h) */
 };
 
 /* The byte a software breakpoint writes over an instruction's first byte. */

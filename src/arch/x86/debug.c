@@ -156,9 +156,11 @@ const char *arch_mode_name(const struct vcpu_state *st)
 	return (s->cr0 & X86_CR0_PG) ? "protected+paging" : "protected";
 }
 
-bool arch_swbp_needs_hw(const struct vcpu_state *st)
+enum arch_swbp_mode arch_swbp_mode(const struct vm *vm, const struct vcpu_state *st)
 {
-	return !(st->sregs.cr0 & X86_CR0_PE);
+	if (!vm->arch.dbg.swbp_traps)
+		return ARCH_SWBP_HW_ONLY;
+	return (st->sregs.cr0 & X86_CR0_PE) ? ARCH_SWBP_MEM : ARCH_SWBP_HW_IF_FREE;
 }
 
 void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct walk_ctx *w)

@@ -17,4 +17,21 @@
  */
 bool x86_probe_hypercalls(int kvm_fd);
 
+/* What the host's KVM does with the debug facilities a debugger relies on. */
+struct x86_debug_probe {
+	bool probed;		/* false: the probe could not run (all below say yes) */
+	bool swbp_traps;	/* int3 with KVM_GUESTDBG_USE_SW_BP comes to hyve (a #BP
+				 * exit, or an emulation failure at it), not to the guest */
+	bool hwbp_fires;	/* a DR0 instruction breakpoint gives a debug exit */
+	bool dbp_fires;		/* a DR1 write watchpoint gives a debug exit */
+};
+
+/*
+ * Run a throw-away guest in 32-bit protected mode through the three
+ * situations above (each is then true only if it behaved as on hardware
+ * KVM).  Hosts differ: a KVM that emulates ring 0 never checks data
+ * breakpoints; QEMU's emulated SVM gives a guest's int3 to the guest.
+ */
+void x86_probe_debug(int kvm_fd, struct x86_debug_probe *out);
+
 #endif

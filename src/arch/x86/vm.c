@@ -42,6 +42,10 @@ int arch_vm_init(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
 		return -errno;
 	}
+	x86_probe_debug(vm->kvm_fd, &vm->arch.dbg);
+	if (vm->arch.dbg.probed && !vm->arch.dbg.swbp_traps)
+		log_info("the host's KVM gives a guest's int3 to the guest even when asked to "
+			 "trap it: software breakpoints use the debug registers (four at most)");
 	return cpuid_init(vm, err, errlen);
 }
 
@@ -49,4 +53,20 @@ void arch_vm_destroy(struct vm *vm)
 {
 	free(vm->arch.cpuid);
 	vm->arch.cpuid = NULL;
+}
+
+void arch_vm_report(const struct vm *vm, FILE *f)
+{
+	const struct x86_debug_probe *d = &vm->arch.dbg;
+
+	fprintf(f, "kvm-emulates-ring0: %s\n", cpuid_host_emulates() ? "yes" : "no");
+	fprintf(f, "hypercalls: %s\n", vm->arch.hypercalls ? "complete" : "do-not-complete");
+	if (!d->probed) {
+		fprintf(f, "debug-probe: failed\n");
+		return;
+	}
+	fprintf(f, "sw-breakpoints: %s\n", d->swbp_traps ? "trap" : "reach-guest");
+	fprintf(f, "hw-breakpoints: %s\n", d->hwbp_fires ? "fire" : "do-not-fire");
+	fprintf(f, "data-breakpoints: %s\n", d->dbp_fires ? "fire" : "do-not-fire");
+	fprintf(f, "avx: %s\n", vm->arch.has_avx ? "yes" : "no");
 }
