@@ -96,6 +96,6 @@ int vm_irq_line(struct vm *vm, unsigned irq, int level);
 int arch_vm_init(struct vm *vm, char *err, size_t errlen);
 void arch_vm_destroy(struct vm *vm);
 /* What the arch learnt about the host's KVM (hyve --probe): "key: value" lines. */
-void arch_vm_report(const struct vm *vm, FILE *f);
+void arch_vm_report(struct vm *vm, FILE *f);
 
 #endif

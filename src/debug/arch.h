@@ -17,6 +17,13 @@
 
 struct vm;
 
+/*
+ * Find out what the host's KVM does with the debug facilities (a throw-away
+ * guest; once, before the vCPUs run): the debug target calls it when it is
+ * created, so that a machine without a debugger pays nothing.
+ */
+void arch_debug_probe(struct vm *vm);
+
 /* ---- registers in gdb's layout ---- */
 
 /* The state parts a register snapshot needs (VS_CORE, plus vector state where the guest has it). */

@@ -338,6 +338,7 @@ void *debug_target_new(struct vm *vm)
 	}
 	t->pending_exit = -1;
 	t->reported_cpu = -1;
+	arch_debug_probe(vm);
 	vcpu_set_stop_notify(vm, all_parked, t);
 	vm->guest_exit_opaque = t;
 	vm->guest_exit_hook = guest_exit_hook;

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/x86/cpuid.h"
+#include "debug/arch.h"
 #include "core/vm.h"
 #include "util.h"
 
@@ -42,11 +43,19 @@ int arch_vm_init(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
 		return -errno;
 	}
+	/* until arch_debug_probe runs (a debugger may attach), assume hardware KVM */
+	vm->arch.dbg = (struct x86_debug_probe){ false, true, true, true };
+	return cpuid_init(vm, err, errlen);
+}
+
+void arch_debug_probe(struct vm *vm)
+{
+	if (vm->arch.dbg.probed)
+		return;
 	x86_probe_debug(vm->kvm_fd, &vm->arch.dbg);
 	if (vm->arch.dbg.probed && !vm->arch.dbg.swbp_traps)
 		log_info("the host's KVM gives a guest's int3 to the guest even when asked to "
 			 "trap it: software breakpoints use the debug registers (four at most)");
-	return cpuid_init(vm, err, errlen);
 }
 
 void arch_vm_destroy(struct vm *vm)
@@ -55,10 +64,11 @@ void arch_vm_destroy(struct vm *vm)
 	vm->arch.cpuid = NULL;
 }
 
-void arch_vm_report(const struct vm *vm, FILE *f)
+void arch_vm_report(struct vm *vm, FILE *f)
 {
 	const struct x86_debug_probe *d = &vm->arch.dbg;
 
+	arch_debug_probe(vm);
 	fprintf(f, "kvm-emulates-ring0: %s\n", cpuid_host_emulates() ? "yes" : "no");
 	fprintf(f, "hypercalls: %s\n", vm->arch.hypercalls ? "complete" : "do-not-complete");
 	if (!d->probed) {
