@@ -347,7 +347,7 @@ static void exp_step(const char *name, uint64_t start, const uint64_t *want, int
 {
 	char buf[600], one[200];
 	size_t len = 0;
-	int ok = 1;
+	int ok = 1, bs = 0;
 
 	start_at(start);
 	set_debug(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | extra, 0, 0);
@@ -370,11 +370,14 @@ static void exp_step(const char *name, uint64_t start, const uint64_t *want, int
 		}
 		if (at != want[i])
 			ok = 0;
+		if (run->debug.arch.dr6 & (1u << 14))
+			bs++;
 	}
 	uint64_t cnt;
 
 	memcpy(&cnt, gpa(IRQ_COUNT), 8);
-	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "; irq handler ran %llu times",
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+				"; DR6.BS in %d of the step exits; irq handler ran %llu times", bs,
 				(unsigned long long)cnt);
 	if (want_count >= 0 && cnt != (uint64_t)want_count)
 		ok = 0;
