@@ -22,11 +22,18 @@
  * An int3 at rip reached us -- as a #BP debug exit (hardware KVM with
  * USE_SW_BP) or as an emulation failure (KVM that emulates ring 0 cannot run
  * int3 outside real mode).  Ours: stop for the debugger.  The guest's own:
- * give it its #BP as if no debugger were there (rip past the int3, exception
- * 3 injected), which is also what lets Linux's int3 self-test pass.
+ * give it its #BP as if no debugger were there, which is also what lets
+ * Linux's int3 self-test pass.  How depends on the way it came:
+ *  - a #BP debug exit: rip stays at the int3 and #BP is injected as the soft
+ *    exception it is; KVM itself moves the return address past the int3
+ *    (VMX: by the exit's instruction length; SVM: by NextRIP or by decoding
+ *    the int3 at rip -- recent kernels drop the #BP if rip is not at an
+ *    int3).  This is what QEMU's KVM_EXIT_DEBUG handling does.
+ *  - an emulation failure: the int3 did not execute at all; rip is moved
+ *    past it here and exception 3 injected.
  * Returns EA_CONTINUE/EA_DEBUG, or -1 if rip does not hold an int3.
  */
-static int handle_int3(struct vcpu *v)
+static int handle_int3(struct vcpu *v, bool debug_exit)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -46,12 +53,16 @@ static int handle_int3(struct vcpu *v)
 	}
 	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
 		return -1;
-	r.rip++;
 	ev.exception.injected = 1;
 	ev.exception.nr = X86_VEC_BP;
 	ev.exception.has_error_code = 0;
 	ev.flags = 0;
-	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0 || ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+	if (!debug_exit) {
+		r.rip++;
+		if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
+			return -1;
+	}
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
 		return -1;
 	return EA_CONTINUE;
 }
@@ -60,7 +71,7 @@ static int exit_debug(struct vcpu *v)
 {
 	v->ev.arch = v->run->debug.arch;
 	if (v->ev.arch.exception == X86_VEC_BP) {
-		int r = handle_int3(v);
+		int r = handle_int3(v, true);
 
 		if (r >= 0)
 			return r;
@@ -155,7 +166,7 @@ static bool in_hidden_page(struct vcpu *v)
 
 static int exit_emulation_failure(struct vcpu *v)
 {
-	int r = handle_int3(v);
+	int r = handle_int3(v, false);
 
 	if (r >= 0)
 		return r;
