@@ -96,6 +96,10 @@ static enum exit_action exit_arch(struct vcpu *v)
 static enum exit_action exit_shutdown(struct vcpu *v)
 {
 	log_err("vCPU %d: triple fault (shutdown)", v->id);
+	if (arch_shutdown_lost_state(v))
+		log_err("vCPU %d: the registers below are its INIT state, not the state at the "
+			"triple fault: this host's KVM (AMD SVM) resets a vCPU that shuts down",
+			v->id);
 	return exit_end(v, EXIT_TRIPLE, "guest triple fault", true);
 }
 

@@ -33,4 +33,10 @@ enum exit_action exit_end(struct vcpu *v, int status, const char *why, bool dump
  */
 int arch_handle_exit(struct vcpu *v);
 
+/*
+ * After KVM_EXIT_SHUTDOWN: does the vCPU hold its INIT state rather than the
+ * state at the fault?  (KVM on AMD resets a vCPU that shuts down.)
+ */
+bool arch_shutdown_lost_state(struct vcpu *v);
+
 #endif

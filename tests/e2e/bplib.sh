@@ -140,9 +140,20 @@ failure_case() {
 			-ex "set \$core = \"$WORK/$n.core\""
 		expect_out $n "^Program received signal $sig, " "gdb is told $sig"
 		expect_val $n f_thread 1
-		expect_val $n f_pc "$want" "stopped at $at"
-		expect_val $n f_marker "$(printf "0x%x" $((0xfa11ed0000000000 | $(mode_number "$mode"))))" "guest memory readable"
-		expect_val $n f_rsp_in_stack 1 "registers readable"
+		# KVM on AMD (SVM) INITs a vCPU at a shutdown (svm.c
+		# shutdown_interception): the state at a triple fault is gone, and
+		# hyve must say so rather than pass the INIT state off as it
+		local want_pc=$want lost=
+		if [ "$mode" = triple ] &&
+		   grep -q 'INIT state, not the state at the triple fault' "$WORK/err"; then
+			echo "note: $n: this host's KVM resets a vCPU at a shutdown (AMD SVM): registers at the fault are lost, hyve says so"
+			want_pc=0xfff0 lost=1
+		fi
+		expect_val $n f_pc "$want_pc" "stopped at ${lost:+the INIT state, not }$at"
+		if [ -z "$lost" ]; then
+			expect_val $n f_marker "$(printf "0x%x" $((0xfa11ed0000000000 | $(mode_number "$mode"))))" "guest memory readable"
+			expect_val $n f_rsp_in_stack 1 "registers readable"
+		fi
 		expect_out $n '^rip +0x[0-9a-f]+ ' "info registers"
 		between $n status-begin status-end |
 			grep -qE "^the guest ended the machine \(exit status $status on detach\)\$" ||
@@ -153,8 +164,9 @@ failure_case() {
 			-ex 'printf "core_marker=0x%lx\n", fail_marker' -ex 'printf "core_pc=0x%lx\n", $pc' \
 			</dev/null >"$WORK/${n}core.out" 2>&1
 		GDB_LOGS="$GDB_LOGS ${n}core.out"
-		expect_val ${n}core core_marker "$(val $n f_marker)" "the dump holds guest memory"
-		expect_val ${n}core core_pc "$want" "the dump holds the stopped registers"
+		[ -n "$lost" ] ||
+			expect_val ${n}core core_marker "$(val $n f_marker)" "the dump holds guest memory"
+		expect_val ${n}core core_pc "$want_pc" "the dump holds the stopped registers"
 		wait_bg 20
 		expect_rc "$status"
 		if [ "$how" = 0 ]; then

@@ -177,6 +177,24 @@ static int exit_emulation_failure(struct vcpu *v)
 	return -1;
 }
 
+/*
+ * KVM on AMD (SVM) cannot keep a vCPU's state across a shutdown: the VMCB is
+ * undefined after the SHUTDOWN intercept, so svm.c shutdown_interception()
+ * clears it and INITs the vCPU before returning KVM_EXIT_SHUTDOWN.  VMX (and
+ * kvm_pvm) leave the state at the fault.  Tell the two apart by the INIT
+ * state: real mode at f000:fff0 with CS base 0xffff0000.
+ */
+bool arch_shutdown_lost_state(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	return r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000 &&
+	       !(s.cr0 & X86_CR0_PE);
+}
+
 int arch_handle_exit(struct vcpu *v)
 {
 	switch (v->run->exit_reason) {

@@ -4,8 +4,17 @@
 continue
 printf "f_thread=%d\n", $_thread
 printf "f_pc=0x%lx\n", $pc
-printf "f_marker=0x%lx\n", fail_marker
-printf "f_rsp_in_stack=%d\n", $rsp > (long) &_text && $rsp < (long) &_end
+# (through python: where the vCPU lost its state -- AMD SVM INITs it at a
+# triple fault -- these fail, and the rest of the script must still run)
+python
+for name, expr in (("f_marker", "fail_marker"),
+                   ("f_rsp_in_stack", "$rsp > (long) &_text && $rsp < (long) &_end")):
+    try:
+        v = int(gdb.parse_and_eval(expr))
+        print("%s=%s" % (name, hex(v) if name == "f_marker" else v))
+    except gdb.error as e:
+        print("%s=error (%s)" % (name, e))
+end
 echo regs-begin\n
 info registers rip cr0 efer
 echo regs-end\n
