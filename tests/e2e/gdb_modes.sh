@@ -33,8 +33,10 @@ elf=$GUESTS/real16.elf
 start_debug -m 16M --kernel "$GUESTS/real16.bin" -o boot.format=raw -o raw.addr=0x7c00 \
 	-o raw.entry=0x7c00 -o raw.mode=real16 -G w0
 loop=$(sym "$elf" counter_loop) || fail "no counter_loop in $elf"
+movss_ip=$(insn_after "$elf" 0x7c00 5 -mi8086) || fail "objdump"
+mov_sp=$(insn_after "$elf" 0x7c00 6 -mi8086) || fail "objdump"
 gdb_run r16 tests/e2e/gdb/real16.gdb - -ex "set \$counter_loop = $loop" \
-	-ex "set \$dumpfile = \"$WORK/r16.bin\""
+	-ex "set \$dumpfile = \"$WORK/r16.bin\"" -ex "set \$mov_sp = $mov_sp"
 expect_val r16 cs 0
 expect_val r16 rip 0x7c00
 cr0=$(val r16 cr0)
@@ -51,6 +53,13 @@ want=$(objdump -d -mi8086 --start-address=0x7c00 "$elf" | dis)
 echo "ok: r16: 16-bit code read through gdb disassembles as in the ELF ($(echo "$want" | wc -l) instructions)"
 # the far jump: objdump says where it goes
 jmp_ip=$(insn_after "$elf" 0x7c00 7 -mi8086) || fail "objdump"
+objdump -d -mi8086 --start-address="$movss_ip" --stop-address="$mov_sp" "$elf" |
+	grep -q 'mov *%ax,%ss' || fail "no mov %ax,%ss at $movss_ip in $elf"
+expect_val r16 movss_ip "$movss_ip" "5 instructions from 0x7c00: mov %ax,%ss"
+after=$(val r16 after_movss_ip)
+same "$after" "$mov_sp" || same "$after" "$jmp_ip" ||
+	fail "r16: stepi over mov %ax,%ss went to $after, want $mov_sp (the next instruction) or $jmp_ip (one more: the MOV SS shadow of hardware)"
+echo "ok: r16: stepi over mov %ax,%ss stops at $after ($( same "$after" "$mov_sp" && echo "right after it" || echo "after the next instruction too, as the CPU holds the trap off"))"
 expect_val r16 jmp_ip "$jmp_ip" "7 instructions from 0x7c00"
 target=$(objdump -d -mi8086 --start-address="$jmp_ip" "$elf" | sed -n 's/.*ljmp *\$\(0x[0-9a-f]*\),\$\(0x[0-9a-f]*\).*/\1 \2/p' | head -n 1)
 [ -n "$target" ] || fail "no ljmp at $jmp_ip in $elf"
