@@ -3,7 +3,7 @@
 # against what the guest or the ELF file says.  bpg (mode=mon, 2 vCPUs)
 # prints its own GDTR/IDTR (sgdt/sidt) and alt_cr3, a second address space
 # mapping only 0x400000000000 to a page starting ALT_SECRET; it has set
-# DR1 = 0x1234000 and DR7 = 0xd00404 itself.
+# DR1 = 0x1234000 and DR7 = 0xd00400 itself.
 #  - help: every command listed;
 #  - status: both vCPUs in long mode, vCPU 0's rip = gdb's $pc, 64 MiB,
 #    virtual addresses, step-irq off;
@@ -51,7 +51,7 @@ expect_block regs "^rip=$(hex16 "$pc") " "rip"
 expect_block regs "^gdtr base=$(hex16 "$gdtr") limit=$(printf '%04x' "$gdtl")\$" "GDTR as the guest's sgdt"
 expect_block regs "^idtr base=$(hex16 "$idtr") limit=$(printf '%04x' "$idtl")\$" "IDTR as the guest's sidt"
 expect_block regs '^dr0=0{16} dr1=0000000001234000 ' "DR1 as the guest set it"
-expect_block regs '^dr6=[0-9a-f]{16} dr7=0000000000d00404$' "DR7 as the guest set it"
+expect_block regs '^dr6=[0-9a-f]{16} dr7=0000000000d00400$' "DR7 as the guest set it"
 expect_block regs '^cs +0010 base=0{16} limit=ffffffff type=b s=1 dpl=0 p=1 db=0 l=1 ' "CS hidden state: 64-bit code"
 expect_block regs '^ds +0018 base=0{16} limit=ffffffff type=3 s=1 dpl=0 p=1 db=1 l=0 ' "DS hidden state"
 expect_block regs '^efer=0000000000000500 ' "EFER LME|LMA"

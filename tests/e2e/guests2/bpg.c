@@ -45,7 +45,15 @@
 #define ALT_VA		0x0000400000000000UL
 #define ALT_SECRET	0x5ec7e7c0ffee0001UL
 #define MON_DR1		0x1234000UL
-#define MON_DR7		0x00d00404UL	/* L1, write, 8 bytes; bit 10 reads as one */
+/*
+ * DR1 set up as a 4-byte write watchpoint (R/W1 = 01, LEN1 = 11) but not
+ * enabled (L1 = G1 = 0); bit 10 reads as one.  Enabled, it would be the
+ * guest's own data breakpoint running in QEMU 7.2's TCG SVM (KVM lets a
+ * guest without a debugger use the debug registers directly), which keeps
+ * it after #VMEXIT and later frees it as an instruction breakpoint: the
+ * emulator segfaults (tools/kvm-probe: dr7_data).
+ */
+#define MON_DR7		0x00d00400UL
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
 	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC };
