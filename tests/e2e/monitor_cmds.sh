@@ -37,7 +37,10 @@ hex16() { printf '%016x' "$(($1))"; }
 
 start_debug -c 2 -m 64M --kernel "$BPG" --append mode=mon -G 0
 wait_out '^MON gdtr ' 30
-read -r _ _ gdtr gdtl _ idtr idtl _ alt < <(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')
+# a here-string, not < <(...): process substitution needs /dev/fd, which a
+# bare devtmpfs /dev (an initramfs without udev) does not have
+read -r _ _ gdtr gdtl _ idtr idtl _ alt <<<"$(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')"
+[ -n "$alt" ] || fail "cannot read the guest's MON line: '$(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')'"
 gdb_run m tests/e2e/gdb4/monitor_cmds.gdb "$BPG"
 for c in help status 'info registers' 'info mem' 'phys on\|off' 'cr3 VALUE\|off' 'dump FILE' reset 'step-irq on\|off' 'packets on\|off'; do
 	expect_block help "^  $c " "help lists '$c'"
