@@ -12,6 +12,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/gdblib.sh
+# one hyve for both lldb sessions: lldb takes seconds to start and each
+# command is a round trip, so 60 s (the default) is not enough on a slow or
+# busy host -- 53 s of the 60 inside an emulated AMD host, over them with
+# another emulated host beside it (hyve killed right after the first detach)
+E2E_TIMEOUT=180
 e2e_init lldb_session
 skip_if_no_kvm
 need_tool lldb objdump nm
