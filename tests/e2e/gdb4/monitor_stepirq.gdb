@@ -1,7 +1,12 @@
 # mode=irq, attached while a 1 µs-ish LAPIC timer interrupts it: 200 stepi
-# with step-irq off, then 200 with step-irq on.  A step that delivers the
-# timer interrupt ends inside that vector's 16-byte IDT stub (KVM runs the
-# handler's first instruction before the step trap).
+# with step-irq off, then 200 with step-irq on.  Where a step that lets the
+# timer interrupt in stops depends on the host: where KVM emulates ring 0
+# it ends inside that vector's 16-byte IDT stub (the handler's first
+# instruction ran); where the CPU runs the guest the delivery clears TF and
+# the step ends at the first instruction KVM emulates in the handler (the
+# local APIC EOI write, without APIC virtualization) or after the next
+# instruction of the loop.  Counted: stops in the stub, stops anywhere
+# outside irq_spin (in the interrupt path).
 set $stub = (long) &isr_stubs + 0x40 * 16
 # start from the main loop, not from inside a handler
 hbreak *irq_loop
@@ -10,6 +15,7 @@ printf "at_loop=%d\n", $pc == (long) &irq_loop
 delete
 define steps
   set $hits = 0
+  set $away = 0
   set $t0 = ticks
   set $i = 0
   while $i < 200
@@ -17,9 +23,13 @@ define steps
     if $pc >= $stub && $pc < $stub + 16
       set $hits = $hits + 1
     end
+    if $pc < (long) &irq_spin || $pc >= (long) &irq_spin_end
+      set $away = $away + 1
+    end
     set $i = $i + 1
   end
   printf "$arg0_stub_hits=%d\n", $hits
+  printf "$arg0_handler_stops=%d\n", $away
   printf "$arg0_ticks=%lu\n", ticks - $t0
 end
 echo off-begin\n
@@ -31,5 +41,15 @@ monitor step-irq on
 echo on-end\n
 steps on
 monitor step-irq off
+# a step that let the interrupt in left the interrupted frame on the guest's
+# stack with TF set (KVM steps with RFLAGS.TF): leaving a handler after
+# stepping ends would give the guest a stray #DB at its iret, so step (no
+# interrupts now) back into irq_spin first
+set $n = 0
+while ($pc < (long) &irq_spin || $pc >= (long) &irq_spin_end) && $n < 1000
+  stepi
+  set $n = $n + 1
+end
+printf "back_in_loop=%d\n", $pc >= (long) &irq_spin && $pc < (long) &irq_spin_end
 set var irq_release = 0x27
 detach

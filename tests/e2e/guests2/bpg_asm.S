@@ -93,7 +93,7 @@ panic_after:
  * uint32_t irq_spin(void): count irq_laps at irq_loop until irq_release is
  * set (mode=irq; the test stops at irq_loop, outside any handler).
  */
-	.globl irq_spin, irq_loop
+	.globl irq_spin, irq_loop, irq_spin_end
 	.type irq_spin, @function
 	.balign 16
 irq_spin:
@@ -103,6 +103,7 @@ irq_loop:
 	test %eax, %eax
 	jz irq_loop
 	ret
+irq_spin_end:
 	.size irq_spin, . - irq_spin
 
 /*
