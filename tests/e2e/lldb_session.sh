@@ -17,6 +17,9 @@ cd "$(dirname "$0")/../.." || exit 1
 # busy host -- 53 s of the 60 inside an emulated AMD host, over them with
 # another emulated host beside it (hyve killed right after the first detach)
 E2E_TIMEOUT=180
+# and lldb itself (liblldb, its python) took over the 40 s default just to
+# start there, with the host's two CPUs loaded 12 deep
+GDB_TIMEOUT=120
 e2e_init lldb_session
 skip_if_no_kvm
 need_tool lldb objdump nm
