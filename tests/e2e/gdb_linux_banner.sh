@@ -24,18 +24,7 @@ if [ -f "$dir/System.map" ] && [ "$(wc -l <"$dir/System.map")" -gt 100 ]; then
 fi
 if [ -z "$banner" ] || [ "$banner" = 0x ]; then
 	# the string "Linux version " in a PT_LOAD of the file -> its virtual address
-	banner=$(python3 - "$vmlinux" <<'PY'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-off = d.find(b'Linux version ')
-phoff, = struct.unpack_from('<Q', d, 0x20)
-phentsize, phnum = struct.unpack_from('<HH', d, 0x36)
-for i in range(phnum):
-    typ, flags, o, va, pa, fsz = struct.unpack_from('<IIQQQQ', d, phoff + i * phentsize)
-    if typ == 1 and o <= off < o + fsz:
-        print(hex(va + off - o)); break
-PY
-)
+	banner=$(elf_string_va "$vmlinux" "Linux version ")
 	echo "linux_banner at $banner (found in $vmlinux)"
 fi
 [ -n "$banner" ] || fail "cannot find linux_banner's address"

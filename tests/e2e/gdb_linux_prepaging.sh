@@ -20,18 +20,7 @@ vmlinux=$dir/vmlinux
 [ -f "$vmlinux" ] || fail "$vmlinux is missing (make test builds it: scripts/build-linux-guest.sh)"
 require_files "$HYVE"
 
-banner=$(python3 - "$vmlinux" <<'PY'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-off = d.find(b'Linux version ')
-phoff, = struct.unpack_from('<Q', d, 0x20)
-phentsize, phnum = struct.unpack_from('<HH', d, 0x36)
-for i in range(phnum):
-    typ, flags, o, va, pa, fsz = struct.unpack_from('<IIQQQQ', d, phoff + i * phentsize)
-    if typ == 1 and o <= off < o + fsz:
-        print(hex(va + off - o)); break
-PY
-)
+banner=$(elf_string_va "$vmlinux" "Linux version ")
 [ -n "$banner" ] || fail "no 'Linux version ' in a PT_LOAD of $vmlinux"
 text=0xffffffff81000000
 want=$(elf_bytes "$vmlinux" "$text" 16) || fail "cannot read $vmlinux at $text"

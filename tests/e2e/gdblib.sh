@@ -215,6 +215,22 @@ sys.exit('address 0x%x (+%d) is in no loadable segment of %s' % (addr, n, path))
 EOF
 }
 
+# elf_string_va ELF STRING: the virtual address of the first STRING in a loadable
+# segment of ELF (a kernel linked where it runs: nokaslr), or nothing.
+elf_string_va() {
+	python3 - "$1" "$2" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+off = d.find(sys.argv[2].encode())
+phoff, = struct.unpack_from('<Q', d, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', d, 0x36)
+for i in range(phnum):
+    typ, flags, o, va, pa, fsz = struct.unpack_from('<IIQQQQ', d, phoff + i * phentsize)
+    if off >= 0 and typ == 1 and o <= off < o + fsz:
+        print(hex(va + off - o)); break
+EOF
+}
+
 # gdb_bytes NAME: the bytes of the x/Nxb output lines of NAME.out that follow
 # a "KEY-begin" line up to "KEY-end", as "0xNN 0xNN ...".
 gdb_bytes() {

@@ -70,3 +70,8 @@ int x86_emulate(struct kvm_regs *regs, const uint8_t *code, size_t len, int long
 	}
 	return 0;
 }
+
+__u64 *x86_gpr(struct kvm_regs *regs, unsigned n)
+{
+	return gpr(regs, n);
+}

@@ -22,4 +22,7 @@
  */
 int x86_emulate(struct kvm_regs *regs, const uint8_t *code, size_t len, int long64, int db);
 
+/* General-purpose register n (0-15, REX-extended) in the hardware encoding order. */
+__u64 *x86_gpr(struct kvm_regs *regs, unsigned n);
+
 #endif

@@ -1,18 +1,9 @@
 /* emulate_sys.c -- system instructions completed in hyve; see emulate_sys.h. */
 #include <string.h>
 
+#include "arch/x86/emulate.h"
 #include "arch/x86/emulate_sys.h"
 #include "arch/x86/regs.h"
-
-/* GPR by number (REX-extended), in the hardware encoding order. */
-static __u64 *gpr(struct kvm_regs *r, unsigned n)
-{
-	__u64 *const t[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-			       &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-			       &r->r12, &r->r13, &r->r14, &r->r15 };
-
-	return t[n & 15];
-}
 
 /*
  * May LSL read this descriptor's limit?  Code and data segments (conforming
@@ -65,7 +56,7 @@ int x86_emulate_lsl(struct kvm_regs *regs, const struct kvm_sregs *s, const uint
 	if (!(s->cr0 & X86_CR0_PE))	/* #UD in real mode: the guest's to take */
 		return 0;
 	size = (rex & 8) ? 8 : (long64 || s->cs.db) ? (opsize16 ? 2 : 4) : (opsize16 ? 4 : 2);
-	sel = (uint16_t)*gpr(regs, (modrm & 7) | ((rex & 1) << 3));
+	sel = (uint16_t)*x86_gpr(regs, (modrm & 7) | ((rex & 1) << 3));
 	regs->rflags &= ~X86_RFLAGS_ZF;
 	if ((sel & ~3u) == 0)		/* the null selector */
 		return (int)(i + 3);
@@ -82,7 +73,7 @@ int x86_emulate_lsl(struct kvm_regs *regs, const struct kvm_sregs *s, const uint
 	limit = (desc[0] & 0xffff) | (desc[1] & 0xf0000);
 	if (desc[1] & (1u << 23))	/* G: 4 KiB units */
 		limit = (limit << 12) | 0xfff;
-	__u64 *dst = gpr(regs, ((modrm >> 3) & 7) | ((rex & 4) << 1));
+	__u64 *dst = x86_gpr(regs, ((modrm >> 3) & 7) | ((rex & 4) << 1));
 
 	if (size == 2)
 		*dst = (*dst & ~0xffffULL) | (limit & 0xffff);

@@ -13,46 +13,90 @@
 #include "arch/x86/regs.h"
 #include "util.h"
 
-#define PROBE_PORT	0xe0	/* the probe guest reports here */
+#define PROBE_PORT	0xe0	/* the probe guests report here */
 #define KVM_ENOSYS_VAL	1000	/* include/uapi/linux/kvm_para.h */
+#define PROBE_RUN_US	200000	/* a probe that has not answered by then never will */
 
-/* Real mode at 0: eax = 0xfffe (no such hypercall); vmcall; out PROBE_PORT; hlt. */
-static const uint8_t probe_code[] = {
-	0x66, 0xb8, 0xfe, 0xff, 0x00, 0x00,	/* mov eax, 0xfffe */
-	0x0f, 0x01, 0xc1,			/* vmcall */
-	0xe6, PROBE_PORT,			/* out PROBE_PORT, al */
-	0xf4,					/* hlt */
+/* A throw-away VM: one vCPU, one page of RAM at guest-physical 0. */
+struct probe_vm {
+	int vm, vcpu, run_size;
+	struct kvm_run *run;
+	uint8_t *mem;
 };
+
+static void probe_close(struct probe_vm *p)
+{
+	if (p->run && p->run != MAP_FAILED)
+		munmap(p->run, (size_t)p->run_size);
+	if (p->vcpu >= 0)
+		close(p->vcpu);
+	if (p->vm >= 0)
+		close(p->vm);
+	if (p->mem && p->mem != MAP_FAILED)
+		munmap(p->mem, 4096);
+}
+
+/* The VM with `code` at guest-physical `at`.  0 or -errno (then closed). */
+static int probe_open(struct probe_vm *p, int kvm_fd, const uint8_t *code, size_t len,
+		      uint64_t at)
+{
+	struct kvm_userspace_memory_region mr = { .slot = 0, .memory_size = 4096 };
+
+	*p = (struct probe_vm){ .vm = -1, .vcpu = -1 };
+	p->mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->mem == MAP_FAILED)
+		return -ENOMEM;
+	memcpy(p->mem + at, code, len);
+	mr.userspace_addr = (uint64_t)(uintptr_t)p->mem;
+	p->run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	p->vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (p->run_size <= 0 || p->vm < 0 || ioctl(p->vm, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0 ||
+	    ioctl(p->vm, KVM_SET_USER_MEMORY_REGION, &mr) < 0 ||
+	    (p->vcpu = ioctl(p->vm, KVM_CREATE_VCPU, 0)) < 0)
+		goto fail;
+	p->run = mmap(NULL, (size_t)p->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vcpu, 0);
+	if (p->run == MAP_FAILED)
+		goto fail;
+	return 0;
+fail:
+	probe_close(p);
+	return -EIO;
+}
 
 static void on_alarm(int sig)
 {
 	(void)sig;
 }
 
-/* Run the probe vCPU until its report; -ETIMEDOUT if it never comes. */
-static int run_probe(int vcpu, struct kvm_run *run, struct kvm_regs *out)
+/*
+ * KVM_RUN from rip until an exit other than an interrupted run: its reason,
+ * or -ETIMEDOUT if none comes within PROBE_RUN_US (a SIGALRM, without
+ * SA_RESTART, ends a KVM_RUN that never returns by itself), or -errno.
+ */
+static int probe_run(struct probe_vm *p, uint64_t rip)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval t = { .it_value = { .tv_usec = 200000 } }, off = { 0 };
+	struct itimerval t = { .it_value = { .tv_usec = PROBE_RUN_US } }, off = { 0 };
+	struct kvm_regs regs = { .rip = rip, .rflags = X86_RFLAGS_FIXED };
 	sigset_t alrm, saved;
 	int r = -EIO;
 
+	if (ioctl(p->vcpu, KVM_SET_REGS, &regs) < 0)
+		return -errno;
 	sigemptyset(&alrm);
 	sigaddset(&alrm, SIGALRM);
-	sigaction(SIGALRM, &sa, &old);			/* no SA_RESTART: KVM_RUN returns EINTR */
+	sigaction(SIGALRM, &sa, &old);
 	pthread_sigmask(SIG_UNBLOCK, &alrm, &saved);
 	setitimer(ITIMER_REAL, &t, NULL);
 	for (int i = 0; i < 16; i++) {
-		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+		if (ioctl(p->vcpu, KVM_RUN, 0) < 0) {
 			r = errno == EINTR ? -ETIMEDOUT : -errno;
 			break;
 		}
-		if (run->exit_reason == KVM_EXIT_IO && run->io.port == PROBE_PORT) {
-			r = ioctl(vcpu, KVM_GET_REGS, out) < 0 ? -errno : 0;
+		if (p->run->exit_reason != KVM_EXIT_INTR) {
+			r = (int)p->run->exit_reason;
 			break;
 		}
-		if (run->exit_reason != KVM_EXIT_INTR)
-			break;			/* anything else: the probe failed, not hypercalls */
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -60,55 +104,50 @@ static int run_probe(int vcpu, struct kvm_run *run, struct kvm_regs *out)
 	return r;
 }
 
+/* Real mode at 0: eax = 0xfffe (no such hypercall); vmcall; out PROBE_PORT; hlt. */
+static const uint8_t vmcall_code[] = {
+	0x66, 0xb8, 0xfe, 0xff, 0x00, 0x00,	/* mov eax, 0xfffe */
+	0x0f, 0x01, 0xc1,			/* vmcall */
+	0xe6, PROBE_PORT,			/* out PROBE_PORT, al */
+	0xf4,					/* hlt */
+};
+
 bool x86_probe_hypercalls(int kvm_fd)
 {
-	struct kvm_userspace_memory_region mr = { .slot = 0, .memory_size = 4096 };
+	struct probe_vm p;
 	struct kvm_sregs s;
 	struct kvm_regs regs;
-	struct kvm_run *run = MAP_FAILED;
-	int vm = -1, vcpu = -1, size, r = 0;
-	bool ok = true;
-	void *mem;
+	int e;
 
-	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
+	if (probe_open(&p, kvm_fd, vmcall_code, sizeof(vmcall_code), 0))
 		return true;
-	memcpy(mem, probe_code, sizeof(probe_code));
-	mr.userspace_addr = (uint64_t)(uintptr_t)mem;
-	size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (size <= 0 || vm < 0 || ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0 ||
-	    ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mr) < 0)
-		goto out;
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0)
-		goto out;
-	run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED || ioctl(vcpu, KVM_GET_SREGS, &s) < 0)
-		goto out;
+	if (ioctl(p.vcpu, KVM_GET_SREGS, &s) < 0)
+		goto unknown;
 	s.cs.selector = 0;
 	s.cs.base = 0;
-	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 2;
-	if (ioctl(vcpu, KVM_SET_SREGS, &s) < 0 || ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
-		goto out;
-	r = run_probe(vcpu, run, &regs);
-	if (r == -ETIMEDOUT || (r == 0 && (uint32_t)regs.rax != (uint32_t)-KVM_ENOSYS_VAL)) {
-		ok = false;
-		log_debug("probe: the host's KVM does not complete hypercalls (%s, eax=0x%x)",
-			  r ? "no progress" : "wrong answer", (unsigned)regs.rax);
-	} else {
-		log_debug("probe: hypercalls %s", r ? "not probed" : "complete");
+	if (ioctl(p.vcpu, KVM_SET_SREGS, &s) < 0)
+		goto unknown;
+	e = probe_run(&p, 0);
+	if (e == KVM_EXIT_IO && p.run->io.port == PROBE_PORT &&
+	    ioctl(p.vcpu, KVM_GET_REGS, &regs) == 0) {
+		probe_close(&p);
+		if ((uint32_t)regs.rax == (uint32_t)-KVM_ENOSYS_VAL) {
+			log_debug("probe: hypercalls complete");
+			return true;
+		}
+		log_debug("probe: a hypercall answered eax=0x%x, not -KVM_ENOSYS",
+			  (unsigned)regs.rax);
+		return false;
 	}
-out:
-	if (run != MAP_FAILED)
-		munmap(run, (size_t)size);
-	if (vcpu >= 0)
-		close(vcpu);
-	if (vm >= 0)
-		close(vm);
-	munmap(mem, 4096);
-	return ok;
+	if (e == -ETIMEDOUT) {
+		probe_close(&p);
+		log_debug("probe: the host's KVM does not complete hypercalls (no progress)");
+		return false;
+	}
+unknown:
+	probe_close(&p);
+	log_debug("probe: hypercalls not probed");
+	return true;
 }
 
 /*
@@ -140,61 +179,25 @@ static void flat_seg(struct kvm_segment *s, uint8_t type)
 	s->g = 1;
 }
 
-/* One run from rip under dbg: the exit it ends with (-1: none in time). */
-static int debug_run(int vcpu, struct kvm_run *run, uint64_t rip, struct kvm_guest_debug *dbg)
+/* One run from rip under dbg: the exit reason it ends with (< 0: none). */
+static int debug_run(struct probe_vm *p, uint64_t rip, const struct kvm_guest_debug *dbg)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval t = { .it_value = { .tv_usec = 200000 } }, off = { 0 };
-	struct kvm_regs regs = { .rip = rip, .rflags = 2 };
-	sigset_t alrm, saved;
-	int exit = -1;
-
-	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0 || ioctl(vcpu, KVM_SET_GUEST_DEBUG, dbg) < 0)
-		return -1;
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	sigaction(SIGALRM, &sa, &old);
-	pthread_sigmask(SIG_UNBLOCK, &alrm, &saved);
-	setitimer(ITIMER_REAL, &t, NULL);
-	for (int i = 0; i < 16; i++) {
-		if (ioctl(vcpu, KVM_RUN, 0) < 0)
-			break;
-		if (run->exit_reason != KVM_EXIT_INTR) {
-			exit = (int)run->exit_reason;
-			break;
-		}
-	}
-	setitimer(ITIMER_REAL, &off, NULL);
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	sigaction(SIGALRM, &old, NULL);
-	return exit;
+	if (ioctl(p->vcpu, KVM_SET_GUEST_DEBUG, dbg) < 0)
+		return -errno;
+	return probe_run(p, rip);
 }
 
 void x86_probe_debug(int kvm_fd, struct x86_debug_probe *out)
 {
-	struct kvm_userspace_memory_region mr = { .slot = 0, .memory_size = 4096 };
 	struct kvm_guest_debug dbg;
+	struct probe_vm p;
 	struct kvm_sregs s;
-	struct kvm_run *run = MAP_FAILED;
-	int vm = -1, vcpu = -1, size, e;
-	void *mem;
+	int e;
 
 	*out = (struct x86_debug_probe){ false, true, true, true };
-	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
+	if (probe_open(&p, kvm_fd, debug_code, sizeof(debug_code), DP_SW))
 		return;
-	memcpy((uint8_t *)mem + DP_SW, debug_code, sizeof(debug_code));
-	mr.userspace_addr = (uint64_t)(uintptr_t)mem;
-	size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (size <= 0 || vm < 0 || ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0 ||
-	    ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mr) < 0)
-		goto out;
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0)
-		goto out;
-	run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED || ioctl(vcpu, KVM_GET_SREGS, &s) < 0)
+	if (ioctl(p.vcpu, KVM_GET_SREGS, &s) < 0)
 		goto out;
 	flat_seg(&s.cs, 0xb);
 	flat_seg(&s.ds, 0x3);
@@ -202,38 +205,33 @@ void x86_probe_debug(int kvm_fd, struct x86_debug_probe *out)
 	s.cr0 = X86_CR0_PE | X86_CR0_ET;
 	s.idt.base = 0;
 	s.idt.limit = 0;		/* an exception the guest takes: triple fault */
-	if (ioctl(vcpu, KVM_SET_SREGS, &s) < 0)
+	if (ioctl(p.vcpu, KVM_SET_SREGS, &s) < 0)
 		goto out;
 
 	memset(&dbg, 0, sizeof(dbg));
 	dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-	e = debug_run(vcpu, run, DP_SW, &dbg);
+	e = debug_run(&p, DP_SW, &dbg);
 	out->swbp_traps = e == KVM_EXIT_DEBUG || e == KVM_EXIT_INTERNAL_ERROR;
 
 	memset(&dbg, 0, sizeof(dbg));
 	dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
 	dbg.arch.debugreg[0] = DP_HW;
 	dbg.arch.debugreg[7] = X86_DR7_L(0) | X86_DR7_GE | X86_DR7_FIXED;
-	e = debug_run(vcpu, run, DP_HW, &dbg);
-	out->hwbp_fires = e == KVM_EXIT_DEBUG && (run->debug.arch.dr6 & X86_DR6_B(0));
+	e = debug_run(&p, DP_HW, &dbg);
+	out->hwbp_fires = e == KVM_EXIT_DEBUG && (p.run->debug.arch.dr6 & X86_DR6_B(0));
 
 	memset(&dbg, 0, sizeof(dbg));
 	dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
 	dbg.arch.debugreg[1] = DP_VAR;
 	dbg.arch.debugreg[7] = X86_DR7_L(1) | X86_DR7_GE | X86_DR7_FIXED |
-			       (X86_DR7_RW_WRITE << X86_DR7_RW_SHIFT(1)) | (3ULL << X86_DR7_LEN_SHIFT(1));
-	e = debug_run(vcpu, run, DP_DATA, &dbg);
-	out->dbp_fires = e == KVM_EXIT_DEBUG && (run->debug.arch.dr6 & X86_DR6_B(1));
+			       (X86_DR7_RW_WRITE << X86_DR7_RW_SHIFT(1)) |
+			       (3ULL << X86_DR7_LEN_SHIFT(1));
+	e = debug_run(&p, DP_DATA, &dbg);
+	out->dbp_fires = e == KVM_EXIT_DEBUG && (p.run->debug.arch.dr6 & X86_DR6_B(1));
 	out->probed = true;
 	log_debug("probe: software breakpoints %s, hardware breakpoints %s, data breakpoints %s",
 		  out->swbp_traps ? "trap" : "reach the guest",
 		  out->hwbp_fires ? "fire" : "do not fire", out->dbp_fires ? "fire" : "do not fire");
 out:
-	if (run != MAP_FAILED)
-		munmap(run, (size_t)size);
-	if (vcpu >= 0)
-		close(vcpu);
-	if (vm >= 0)
-		close(vm);
-	munmap(mem, 4096);
+	probe_close(&p);
 }
