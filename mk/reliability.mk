@@ -38,6 +38,7 @@ FUZZ_FLAGS         := -g -O1 -std=gnu11 $(WARN) -Wno-format-nonliteral -Isrc \
 FUZZ_SRC_rsp     := tests/fuzz/fuzz_rsp.c src/gdb/rsp.c src/gdb/rsp_args.c
 FUZZ_SRC_session := tests/fuzz/fuzz_session.c tests/fuzz/mem_target.c \
 		    src/gdb/rsp.c src/gdb/rsp_args.c $(wildcard src/gdb/session*.c) \
+		    src/gdb/ax.c src/gdb/ax_printf.c src/gdb/ax_zopts.c \
 		    src/arch/x86/walk.c src/arch/x86/gdb_regs.c src/util.c
 FUZZ_SRC_ax      := tests/fuzz/fuzz_ax.c src/gdb/ax.c src/gdb/ax_printf.c src/gdb/ax_zopts.c
 

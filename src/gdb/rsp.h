@@ -167,8 +167,10 @@ struct rsp_bp_args {
 	unsigned type;		/* 0 sw, 1 hw, 2 write, 3 read, 4 access watchpoint */
 	uint64_t addr;
 	uint64_t kind;		/* breakpoint: instruction length; watchpoint: bytes */
+	const char *opts;	/* Z: what follows kind (";X..;cmds:..."), NULL if nothing */
+	size_t opts_len;
 };
-/* Z/z type,addr,kind -- conditions and commands (";X...") are refused. */
+/* Z/z type,addr,kind; Z may go on with conditions and commands (a->opts, not parsed here). */
 int rsp_parse_Z(const uint8_t *pkt, size_t n, struct rsp_bp_args *a);
 
 /* p n */

@@ -140,8 +140,15 @@ int rsp_parse_Z(const uint8_t *pkt, size_t n, struct rsp_bp_args *a)
 		return -EINVAL;
 	if (take_hex(&c, &type) || type > 4 || !take_char(&c, ',') ||
 	    take_hex(&c, &a->addr) || !take_char(&c, ',') ||
-	    take_hex(&c, &a->kind) || !at_end(&c))
+	    take_hex(&c, &a->kind))
 		return -EINVAL;
+	if (!at_end(&c)) {
+		/* the condition and command lists: Z only, parsed by the caller */
+		if (!a->insert || *c.p != ';')
+			return -EINVAL;
+		a->opts = (const char *)c.p;
+		a->opts_len = (size_t)(c.end - c.p);
+	}
 	a->type = (unsigned)type;
 	return 0;
 }

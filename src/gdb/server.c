@@ -292,6 +292,15 @@ void gdb_server_stopped(void)
 		conn_service();
 }
 
+bool gdb_server_console(const char *text, size_t len)
+{
+	if (!srv.sess || !gdb_session_console(srv.sess, text, len))
+		return false;
+	if (!srv.busy)
+		conn_service();
+	return true;
+}
+
 bool gdb_server_connected(void)
 {
 	return srv.sess != NULL;

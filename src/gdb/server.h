@@ -38,6 +38,12 @@ int gdb_server_attach_fd(const struct gdb_target_ops *ops, void *target, int fd)
  */
 void gdb_server_stopped(void);
 
+/*
+ * Console text for the connected debugger (gdb_session_console): true if it
+ * went out, false if no debugger waits for a stop reply.  On the event thread.
+ */
+bool gdb_server_console(const char *text, size_t len);
+
 /* A debugger is connected (the VM layer may ask before stopping for one). */
 bool gdb_server_connected(void);
 

@@ -68,6 +68,13 @@ struct rsp_buf *gdb_session_output(struct gdb_session *s);
 /* After D, k or vKill: send what is queued, then close the connection. */
 bool gdb_session_want_close(const struct gdb_session *s);
 
+/*
+ * Text for the debugger's console while the machine runs (dprintf output):
+ * sent as O packets if the debugger waits for a stop reply, which is the
+ * only time it reads them.  False if not sent (the caller logs it instead).
+ */
+bool gdb_session_console(struct gdb_session *s, const char *text, size_t len);
+
 /* True while the machine runs on the debugger's behalf (a stop reply is owed). */
 bool gdb_session_running(const struct gdb_session *s);
 

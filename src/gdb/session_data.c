@@ -5,9 +5,12 @@
  * while the machine runs: the ops table may only be used while it is stopped.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "gdb/ax.h"
 #include "gdb/session_int.h"
+#include "util.h"
 
 /* Largest register image or hex memory read: its hex must fit in PacketSize. */
 #define HEX_DATA_MAX	(RSP_PACKET_SIZE / 2)
@@ -191,6 +194,61 @@ void sess_handle_mem(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		mem_write(s, pkt, n);
 }
 
+/*
+ * Drop every expression of a list if one is refused: a condition list is
+ * ORed (without one of them it would stop less often than asked), and
+ * commands are all or nothing.  True if the list was dropped.
+ */
+static bool drop_unchecked(struct ax_expr *e, unsigned *n, const char **why)
+{
+	for (unsigned i = 0; i < *n; i++) {
+		if (ax_check(e[i].code, e[i].len, why)) {
+			for (unsigned j = 0; j < *n; j++)
+				free(e[j].code);
+			memset(e, 0, sizeof(*e) * *n);
+			*n = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A breakpoint just inserted: hand its condition and command lists to the
+ * target.  Whatever cannot be taken is not an error to gdb (see gdb/ax.h):
+ * refused conditions make the breakpoint unconditional (gdb evaluates them
+ * itself at each reported hit), refused commands are dropped with a log line.
+ */
+static void set_bp_opts(struct gdb_session *s, const struct rsp_bp_args *a)
+{
+	struct ax_bp_opts o;
+	const char *why = "malformed";
+	int r;
+
+	if (!s->ops->bp_opts)
+		return;
+	r = a->opts ? ax_parse_z_opts(a->opts, a->opts_len, &o) : 0;
+	if (!a->opts)
+		memset(&o, 0, sizeof(o));
+	if (r) {
+		log_warn("debug server: Z%u at 0x%llx: cannot take its conditions and commands "
+			 "(%s): unconditional", a->type, (unsigned long long)a->addr,
+			 strerror(-r));
+		ax_bp_opts_free(&o);
+	}
+	if (drop_unchecked(o.conds, &o.nconds, &why))
+		log_warn("debug server: Z%u at 0x%llx: condition refused (%s): every hit is "
+			 "reported", a->type, (unsigned long long)a->addr, why);
+	if (drop_unchecked(o.cmds, &o.ncmds, &why))
+		log_warn("debug server: Z%u at 0x%llx: commands refused (%s): dropped",
+			 a->type, (unsigned long long)a->addr, why);
+	r = s->ops->bp_opts(s->t, (enum gdb_bp_type)a->type, a->addr, a->kind, &o);
+	if (r)
+		log_warn("debug server: Z%u at 0x%llx: conditions not set (%s): unconditional",
+			 a->type, (unsigned long long)a->addr, strerror(-r));
+	ax_bp_opts_free(&o);
+}
+
 void sess_handle_bp(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	struct rsp_bp_args a;
@@ -209,6 +267,9 @@ void sess_handle_bp(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		sess_send_str(s, "");	/* GDB falls back (e.g. to writing int3 itself) */
 	else if (r < 0)
 		sess_send_err(s, r);
-	else
+	else {
+		if (a.insert)
+			set_bp_opts(s, &a);
 		sess_send_str(s, "OK");
+	}
 }

@@ -13,6 +13,12 @@
 /* Monitor output goes out as O packets of at most this much text each. */
 #define MONITOR_CHUNK	2048
 
+/* Target-side conditions and commands: when the target takes them. */
+static bool has_bp_opts(const struct gdb_session *s)
+{
+	return s->ops->bp_opts != NULL;
+}
+
 /*
  * What we tell GDB in qSupported, after PacketSize: only what is
  * implemented.  No multiprocess (one process: the machine), no non-stop.
@@ -29,6 +35,8 @@ static const struct feature {
 	{ "vContSupported+", NULL },
 	{ "binary-upload+", NULL },
 	{ "multiprocess-", NULL },
+	{ "ConditionalBreakpoints+", has_bp_opts },
+	{ "BreakpointCommands+", has_bp_opts },
 };
 
 /* GDB's own features: the stop reasons it understands. */
@@ -235,6 +243,14 @@ static void send_console(struct gdb_session *s, const char *text, size_t len)
 		text += take;
 		len -= take;
 	}
+}
+
+bool gdb_session_console(struct gdb_session *s, const char *text, size_t len)
+{
+	if (!s->running || !s->reply_owed || s->want_close)
+		return false;
+	send_console(s, text, len);
+	return true;
 }
 
 static void handle_rcmd(struct gdb_session *s, const uint8_t *pkt, size_t n)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ax_bp_opts;
 struct rsp_buf;
 
 enum gdb_resume {
@@ -87,6 +88,16 @@ struct gdb_target_ops {
 	/* Insert/remove a breakpoint or watchpoint.  0, -EOPNOTSUPP (empty reply), -errno. */
 	int (*breakpoint)(void *t, bool insert, enum gdb_bp_type type, uint64_t addr,
 			  uint64_t kind);
+	/*
+	 * Optional (NULL: target-side conditions and commands not offered):
+	 * the condition and command lists (gdb/ax.h) of the breakpoint or
+	 * watchpoint that breakpoint() has just inserted, replacing what it had
+	 * (gdb re-sends a Z to change them); empty lists make it plain again.
+	 * Every expression has passed ax_check.  The target takes them: *o is
+	 * left empty.  0 or -errno (then the breakpoint stays, unconditional).
+	 */
+	int (*bp_opts)(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t kind,
+		       struct ax_bp_opts *o);
 	/* Debugger gone or detached: remove breakpoints, resume everything. */
 	void (*detach)(void *t);
 	/* `k`/`vKill`: end the machine. */

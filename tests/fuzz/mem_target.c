@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdb/ax.h"
 #include "gdb/rsp.h"
 #include "mem_target.h"
 #include "arch/x86/walk.h"
@@ -412,6 +413,23 @@ static int t_breakpoint(void *t, bool insert, enum gdb_bp_type type, uint64_t ad
 	abort();	/* the parser lets through types 0-4 only */
 }
 
+/* Conditions and commands: every expression was checked by the session; taken and freed. */
+static int t_bp_opts(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t kind,
+		     struct ax_bp_opts *o)
+{
+	struct mem_target *m = t;
+
+	check_stopped(m);
+	for (unsigned i = 0; i < o->nconds; i++)
+		if (ax_check(o->conds[i].code, o->conds[i].len, NULL))
+			abort();	/* the session must not pass on what ax_check refuses */
+	for (unsigned i = 0; i < o->ncmds; i++)
+		if (ax_check(o->cmds[i].code, o->cmds[i].len, NULL))
+			abort();
+	ax_bp_opts_free(o);
+	return 0;
+}
+
 static void remove_all(struct mem_target *m)
 {
 	while (m->nsw)
@@ -524,6 +542,7 @@ const struct gdb_target_ops mem_target_ops = {
 	.stop = t_stop,
 	.stop_info = t_stop_info,
 	.breakpoint = t_breakpoint,
+	.bp_opts = t_bp_opts,
 	.detach = t_detach,
 	.kill = t_kill,
 	.monitor = t_monitor,

@@ -50,6 +50,11 @@ SEEDS = {
               pkt("qXfer:features:read:target.xml:fffffffffffffff0,10"),
               pkt("qXfer:threads:read::0,1"), pkt("qXfer:exec-file:read::0,10"),
               pkt("qfThreadInfo"), pkt("qsThreadInfo"), pkt("qC"), pkt("qAttached:1")],
+    "conds": [pkt("Z0,8000,1;X13,26000622100222ec1608021916202310001327"),
+              pkt("Z1,8004,1;X3,220127X3,220027;cmds:1,X3,220227"),
+              pkt("Z0,8000,1;cmds:0,X1,ff"), pkt("Z2,9000,8;X2,ff27"),
+              pkt("Z4,9000,4;Xzz,1"), pkt("Z0,8000,1"), pkt("vCont;c"), b"\x03",
+              pkt("z0,8000,1;X1,27"), pkt("z1,8004,1"), pkt("D")],
     "end": [pkt("vCont;s"), pkt("vKill;1")],
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gdb/ax.h"
 #include "gdb/rsp.h"
 #include "gdb/target.h"
 
@@ -71,6 +72,16 @@ struct fake_target {
 	struct fake_bp bps[FAKE_MAX_BPS];
 	int nbps;
 	bool hw_unsupported;	/* Z1: -EOPNOTSUPP */
+
+	/* bp_opts (fake_cond_ops only): the last lists handed over */
+	int opts_calls;
+	enum gdb_bp_type opts_type;
+	uint64_t opts_addr, opts_kind;
+	unsigned opts_nconds, opts_ncmds;
+	bool opts_persist;
+	uint8_t opts_first[64];		/* the first expression's bytecode */
+	size_t opts_first_len;
+	int opts_error;			/* forced result (0: none) */
 
 	uint64_t range_start[FAKE_MAX_CPUS], range_end[FAKE_MAX_CPUS];	/* set_range */
 	int violations;		/* ops used while the machine ran */
@@ -291,6 +302,28 @@ static inline int fake_breakpoint(void *t, bool insert, enum gdb_bp_type type, u
 	f->bps[f->nbps].kind = kind;
 	f->nbps++;
 	return 0;
+}
+
+/* Records what it got and takes it (frees the expressions, as a target owning them would). */
+static inline int fake_bp_opts(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t kind,
+			       struct ax_bp_opts *o)
+{
+	struct fake_target *f = t;
+	const struct ax_expr *first = o->nconds ? &o->conds[0] : o->ncmds ? &o->cmds[0] : NULL;
+
+	fake_check_stopped(f);
+	f->opts_calls++;
+	f->opts_type = type;
+	f->opts_addr = addr;
+	f->opts_kind = kind;
+	f->opts_nconds = o->nconds;
+	f->opts_ncmds = o->ncmds;
+	f->opts_persist = o->persist;
+	f->opts_first_len = first ? first->len : 0;
+	if (first && first->len <= sizeof(f->opts_first))
+		memcpy(f->opts_first, first->code, first->len);
+	ax_bp_opts_free(o);
+	return f->opts_error;
 }
 
 static inline void fake_detach(void *t)

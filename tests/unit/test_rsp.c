@@ -572,7 +572,15 @@ TEST(args_Z)
 	CHECK_EQ(rsp_parse_Z(P("Z5,1000,1"), &a), -EINVAL);
 	CHECK_EQ(rsp_parse_Z(P("Z0,1000"), &a), -EINVAL);
 	CHECK_EQ(rsp_parse_Z(P("Z0,,1"), &a), -EINVAL);
-	CHECK_EQ(rsp_parse_Z(P("Z0,1000,1;X2,0a"), &a), -EINVAL);
+	CHECK(!a.opts);
+	/* the lists after kind are handed over whole (ax_parse_z_opts takes them) */
+	CHECK_EQ(rsp_parse_Z(P("Z0,1000,1;X2,0a;cmds:1,X1,27"), &a), 0);
+	CHECK_EQ(a.kind, 1);
+	CHECK_EQ(a.opts_len, strlen(";X2,0a;cmds:1,X1,27"));
+	CHECK(a.opts && !memcmp(a.opts, ";X2,0a;cmds:1,X1,27", a.opts_len));
+	CHECK_EQ(rsp_parse_Z(P("z0,1000,1;X2,0a"), &a), -EINVAL);	/* not on removal */
+	CHECK_EQ(rsp_parse_Z(P("Z0,1000,1X2,0a"), &a), -EINVAL);
+	CHECK_EQ(rsp_parse_Z(P("Z0,1000,1,"), &a), -EINVAL);
 	CHECK_EQ(rsp_parse_Z(P("Y0,1000,1"), &a), -EINVAL);
 }
 

@@ -377,7 +377,7 @@ TEST(malformed)
 {
 	struct gdb_session *s = setup(2);
 	static const char *const bad[] = {
-		"Z0,1000", "Z9,1000,1", "Z0,zz,1", "Z0,1000,1;X1,0", "z", "Z", "Z0,,1",
+		"Z0,1000", "Z9,1000,1", "Z0,zz,1", "Z0,1000,1X1,0", "z", "Z", "Z0,,1",
 		"m", "M", "X", "x", "p", "P", "G1", "Hgz", "Hc-2", "Hg1x",
 		"vCont;q", "vCont;c:zz", "vCont", "vCont;", "vCont;s:9", "vCont;s:0:1", "vCont;C5",
 		"vCont;r1000,2000:1", "vCont;cc",

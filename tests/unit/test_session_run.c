@@ -349,6 +349,97 @@ TEST(breakpoints)
 	teardown(s);
 }
 
+/* ---- conditions and commands (Z ...;X...;cmds:...) ---- */
+
+/* What gdb 13 sent for `hbreak f if x == 4096` (tests/fuzz/capture_ax.py). */
+#define COND_X4096	"X13,26000622100222ec1608021916202310001327"
+
+static struct gdb_target_ops cond_ops;
+
+static struct gdb_session *setup_cond(void)
+{
+	struct gdb_session *s;
+
+	cond_ops = fake_ops;
+	cond_ops.bp_opts = fake_bp_opts;
+	fake_init(&FT, 1);
+	s = gdb_session_new(&cond_ops, &FT);
+	CHECK(s != NULL);
+	FT.notify = notify_session;
+	FT.notify_arg = s;
+	CHECK_EQ(gdb_session_attach(s), 0);
+	take(s);
+	return s;
+}
+
+TEST(bp_conditions)
+{
+	struct gdb_session *s = setup(1);
+	const char *r;
+
+	/* a target without bp_opts: not offered, and a tail is ignored */
+	r = req(s, "qSupported:swbreak+");
+	CHECK(r && !strstr(r, "ConditionalBreakpoints") && !strstr(r, "BreakpointCommands"));
+	CHECK_STR(req(s, "Z0,1000,1;" COND_X4096), "OK");
+	CHECK_EQ(FT.nbps, 1);
+	teardown(s);
+
+	s = setup_cond();
+	r = req(s, "qSupported:swbreak+");
+	CHECK(r && strstr(r, ";ConditionalBreakpoints+") && strstr(r, ";BreakpointCommands+"));
+
+	/* the condition reaches the target with the breakpoint it belongs to */
+	CHECK_STR(req(s, "Z1,1010,1;" COND_X4096), "OK");
+	CHECK_EQ(FT.opts_calls, 1);
+	CHECK_EQ(FT.opts_type, GDB_BP_HW);
+	CHECK_EQ(FT.opts_addr, 0x1010);
+	CHECK_EQ(FT.opts_kind, 1);
+	CHECK_EQ(FT.opts_nconds, 1);
+	CHECK_EQ(FT.opts_ncmds, 0);
+	CHECK_EQ(FT.opts_first_len, 0x13);
+	CHECK_EQ(FT.opts_first[0], 0x26);
+	CHECK_EQ(FT.opts_first[0x12], 0x27);
+	/* re-sent with a condition and commands (persist): both, replacing */
+	CHECK_STR(req(s, "Z1,1010,1;X3,220127;cmds:1,X3,220227"), "OK");
+	CHECK_EQ(FT.opts_calls, 2);
+	CHECK_EQ(FT.opts_nconds, 1);
+	CHECK_EQ(FT.opts_ncmds, 1);
+	CHECK(FT.opts_persist);
+	CHECK_EQ(FT.nbps, 1);				/* still one breakpoint */
+	/* re-sent plain: the lists become empty */
+	CHECK_STR(req(s, "Z1,1010,1"), "OK");
+	CHECK_EQ(FT.opts_calls, 3);
+	CHECK_EQ(FT.opts_nconds + FT.opts_ncmds, 0);
+
+	/* refused conditions: OK all the same, unconditional (never E.., never "") */
+	CHECK_STR(req(s, "Z0,1000,1;Xzz,00"), "OK");		/* malformed list */
+	CHECK_EQ(FT.opts_nconds, 0);
+	CHECK_STR(req(s, "Z0,1000,1;X2,ff27"), "OK");		/* unknown opcode */
+	CHECK_EQ(FT.opts_nconds, 0);
+	/* one bad condition of two ORed ones drops both: stopping less is wrong */
+	CHECK_STR(req(s, "Z0,1000,1;X3,220127X2,ff27"), "OK");
+	CHECK_EQ(FT.opts_nconds, 0);
+	/* bad commands are dropped, the condition kept */
+	CHECK_STR(req(s, "Z0,1000,1;X3,220127;cmds:0,X1,ff"), "OK");
+	CHECK_EQ(FT.opts_nconds, 1);
+	CHECK_EQ(FT.opts_ncmds, 0);
+	/* the target failing to take them: still OK */
+	FT.opts_error = -ENOMEM;
+	CHECK_STR(req(s, "Z2,1800,4;X3,220127"), "OK");
+	CHECK_EQ(FT.opts_type, GDB_WP_WRITE);
+	CHECK_EQ(FT.opts_kind, 4);
+	FT.opts_error = 0;
+	/* a breakpoint that cannot be inserted gets its error, its lists go nowhere */
+	FT.opts_calls = 0;
+	CHECK(req(s, "Z0,2000,1;X3,220127") && G.pkt[0][0] == 'E');
+	CHECK_EQ(FT.opts_calls, 0);
+	/* removal carries no lists */
+	CHECK(req(s, "z0,1000,1;X3,220127") && G.pkt[0][0] == 'E');
+	CHECK_STR(req(s, "z0,1000,1"), "OK");
+	CHECK_EQ(FT.opts_calls, 0);
+	teardown(s);
+}
+
 /* ---- ending ---- */
 
 TEST(detach_and_kill)
