@@ -43,6 +43,14 @@ int arch_gdb_get_reg(const struct vm *vm, const struct vcpu_state *st, int regno
 int arch_gdb_set_reg(const struct vm *vm, struct vcpu_state *st, int regno, const uint8_t *buf,
 		     size_t len);
 
+/*
+ * One register by gdb number as a number, for agent expressions (`reg N`):
+ * 0, -ENOENT (no such register), -E2BIG (wider than 64 bits: x87, vectors),
+ * -ENODATA (st lacks the part it lives in: VS_REGS holds the general,
+ * segment and control registers, VS_CORE all).
+ */
+int arch_gdb_reg_u64(const struct vm *vm, const struct vcpu_state *st, int regno, uint64_t *val);
+
 /* ---- the vCPU as the debugger needs to know it ---- */
 
 /* The pc as gdb sees it (the address breakpoints are set at). */
@@ -67,6 +75,18 @@ void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct wal
 /* The vCPU stopped at an instruction breakpoint (a fault: the pc is still at
  * it): let it execute that instruction once when resumed. */
 void arch_resume_past_break(struct vcpu_state *st);
+
+/* A memory write of an instruction executed by arch_exec_at_break: 0 or -errno. */
+typedef int (*arch_write_fn)(void *opaque, uint64_t va, const void *buf, size_t len);
+/*
+ * The vCPU is at a software breakpoint whose original instruction is
+ * code[0..len): execute it here (registers in st, VS_REGS suffices; stack
+ * writes through `write`) and move the pc past it, if it is one the arch
+ * knows how to (the common first instructions of functions).  False if not
+ * (st unchanged): then it must run with the breakpoint lifted.
+ */
+bool arch_exec_at_break(struct vcpu_state *st, const uint8_t *code, size_t len,
+			arch_write_fn write, void *opaque);
 
 /* ---- debug exits and hardware breakpoints ---- */
 

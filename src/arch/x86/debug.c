@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/procfs.h>
 
+#include "arch/x86/emulate.h"
 #include "arch/x86/gdb_regs.h"
 #include "arch/x86/regs.h"
 #include "core/vm.h"
@@ -140,6 +141,58 @@ int arch_gdb_set_reg(const struct vm *vm, struct vcpu_state *st, int regno, cons
 	return r;
 }
 
+int arch_gdb_reg_u64(const struct vm *vm, const struct vcpu_state *st, int regno, uint64_t *val)
+{
+	const struct kvm_regs *r = &st->regs;
+	const struct kvm_sregs *s = &st->sregs;
+	/* the general registers in gdb's order (rbp before rsp) */
+	const __u64 *const gpr[16] = { &r->rax, &r->rbx, &r->rcx, &r->rdx, &r->rsi, &r->rdi,
+				       &r->rbp, &r->rsp, &r->r8, &r->r9, &r->r10, &r->r11,
+				       &r->r12, &r->r13, &r->r14, &r->r15 };
+	const struct x86_gdb_reg *info = x86_gdb_reg_info((unsigned)regno, vm->arch.has_avx);
+	struct x86_gdb_state g;
+	uint8_t buf[X86_GDB_REG_MAX];
+	int n;
+
+	if (regno < 0 || !info)
+		return -ENOENT;
+	if (info->bitsize > 64)
+		return -E2BIG;
+	if (st->parts & (VS_REGS | VS_CORE)) {
+		switch (regno) {
+		case X86_GDB_RAX ... X86_GDB_R15: *val = *gpr[regno]; return 0;
+		case X86_GDB_RIP: *val = r->rip; return 0;
+		case X86_GDB_EFLAGS: *val = (uint32_t)r->rflags; return 0;
+		case X86_GDB_CS: *val = s->cs.selector; return 0;
+		case X86_GDB_SS: *val = s->ss.selector; return 0;
+		case X86_GDB_DS: *val = s->ds.selector; return 0;
+		case X86_GDB_ES: *val = s->es.selector; return 0;
+		case X86_GDB_FS: *val = s->fs.selector; return 0;
+		case X86_GDB_GS: *val = s->gs.selector; return 0;
+		case X86_GDB_FS_BASE: *val = s->fs.base; return 0;
+		case X86_GDB_GS_BASE: *val = s->gs.base; return 0;
+		case X86_GDB_CR0: *val = s->cr0; return 0;
+		case X86_GDB_CR2: *val = s->cr2; return 0;
+		case X86_GDB_CR3: *val = s->cr3; return 0;
+		case X86_GDB_CR4: *val = s->cr4; return 0;
+		case X86_GDB_CR8: *val = s->cr8; return 0;
+		case X86_GDB_EFER: *val = s->efer; return 0;
+		default: break;
+		}
+	}
+	if (!(st->parts & VS_CORE))
+		return -ENODATA;
+	/* the x87 control words, mxcsr, the swapgs shadow: through the 'p' image */
+	to_gdb(vm, st, &g);
+	n = x86_gdb_reg_get(&g, (unsigned)regno, buf, sizeof(buf));
+	if (n < 0 || n > 8)
+		return n < 0 ? -ENOENT : -E2BIG;
+	*val = 0;
+	for (int i = n - 1; i >= 0; i--)
+		*val = *val << 8 | buf[i];
+	return 0;
+}
+
 uint64_t arch_state_pc(const struct vcpu_state *st)
 {
 	return st->regs.rip;
@@ -171,6 +224,23 @@ void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct wal
 	w->efer = st->sregs.efer;
 	if (root)		/* another address space: assume paging is on */
 		w->cr0 |= X86_CR0_PG;
+}
+
+bool arch_exec_at_break(struct vcpu_state *st, const uint8_t *code, size_t len,
+			arch_write_fn write, void *opaque)
+{
+	struct kvm_regs r = st->regs;
+	int n;
+
+	/* 64-bit code only; a guest single-stepping itself expects its #DB after it */
+	if (!(st->sregs.efer & X86_EFER_LMA) || !st->sregs.cs.l || (r.rflags & X86_RFLAGS_TF))
+		return false;
+	n = x86_emulate_entry(&r, code, len, write, opaque);
+	if (n <= 0)
+		return false;
+	r.rip += (uint64_t)n;
+	st->regs = r;
+	return true;
 }
 
 void arch_resume_past_break(struct vcpu_state *st)

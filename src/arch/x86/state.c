@@ -24,6 +24,10 @@ int arch_state_get(struct vcpu *v, struct vcpu_state *st, unsigned parts)
 	     ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0 ||
 	     ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0))
 		return -errno;
+	if ((parts & VS_REGS) && !(parts & VS_CORE) &&
+	    (ioctl(v->fd, KVM_GET_REGS, &st->regs) < 0 ||
+	     ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0))
+		return -errno;
 	if ((parts & VS_CORE) && ioctl(v->fd, KVM_GET_MSRS, &msrs) == 1)
 		st->kernel_gs_base = msrs.e[0].data;
 	if ((parts & VS_EXTRA) &&
@@ -54,6 +58,8 @@ int arch_state_set(struct vcpu *v, const struct vcpu_state *st)
 	    (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0 ||
 	     ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0 ||
 	     ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0))
+		return -errno;
+	if ((parts & VS_REGS) && !(parts & VS_CORE) && ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0)
 		return -errno;
 	if ((parts & VS_EXTRA) &&
 	    (ioctl(v->fd, KVM_SET_DEBUGREGS, &st->dregs) < 0 ||

@@ -15,6 +15,11 @@
 #define VS_EXTRA	2u	/* debug registers, pending events, MP state */
 #define VS_VECTOR	4u	/* upper halves of the AVX registers (only where the guest has AVX) */
 #define VS_LAPIC	8u	/* the local APIC's registers */
+/*
+ * regs and sregs only, the sregs read-only (writing this part writes regs):
+ * what a vCPU needs at a breakpoint hit to evaluate a condition and go on
+ */
+#define VS_REGS		16u
 #define VS_ALL		(VS_CORE | VS_EXTRA)
 
 struct vcpu_state {
