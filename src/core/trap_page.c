@@ -202,6 +202,16 @@ bool trap_page_hidden(struct trap_page *tp, uint64_t gpa)
 	return r;
 }
 
+bool trap_page_trapped(struct trap_page *tp, uint64_t gpa)
+{
+	bool r;
+
+	pthread_mutex_lock(&tp->lock);
+	r = trapped(tp, gpa) >= 0;
+	pthread_mutex_unlock(&tp->lock);
+	return r;
+}
+
 static bool matches(enum trap_watch_type t, bool is_write)
 {
 	return t == TRAP_WATCH_ACCESS || (t == TRAP_WATCH_WRITE) == is_write;

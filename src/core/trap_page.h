@@ -78,6 +78,8 @@ int trap_page_del(struct trap_page *tp, enum trap_watch_type type, uint64_t va, 
 /* Remove every watchpoint and untrap every page. */
 void trap_page_clear(struct trap_page *tp);
 
+/* Is gpa in a trapped page at all (accesses to it must exit to be seen)? */
+bool trap_page_trapped(struct trap_page *tp, uint64_t gpa);
 /* Is gpa in a page trapped without a slot (a read or access watchpoint)? */
 bool trap_page_hidden(struct trap_page *tp, uint64_t gpa);
 

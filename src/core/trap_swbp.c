@@ -126,6 +126,17 @@ void trap_swbp_rearm(struct trap_swbp *t)
 	pthread_mutex_unlock(&t->lock);
 }
 
+bool trap_swbp_any(struct trap_swbp *t, uint64_t gpa, size_t len)
+{
+	bool r = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->n && !r; i++)
+		r = t->bps[i].gpa >= gpa && t->bps[i].gpa - gpa < len;
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
 bool trap_swbp_at(struct trap_swbp *t, uint64_t gpa)
 {
 	bool r;

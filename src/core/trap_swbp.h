@@ -41,6 +41,8 @@ void trap_swbp_lift(struct trap_swbp *t, uint64_t gpa);
 /* RAM changed under the breakpoints (a lift, a reset): save the bytes found
  * there now where ours is missing, and put ours back. */
 void trap_swbp_rearm(struct trap_swbp *t);
+/* Is there one of our breakpoints in [gpa, gpa+len)? */
+bool trap_swbp_any(struct trap_swbp *t, uint64_t gpa, size_t len);
 /* Is there one of our breakpoints at gpa? */
 bool trap_swbp_at(struct trap_swbp *t, uint64_t gpa);
 /* Replace our breakpoint bytes in a buffer read from [gpa, gpa+len) with the originals. */

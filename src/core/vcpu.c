@@ -1,4 +1,5 @@
 /* vcpu.c -- one vCPU: its fd and kvm_run page, and finishing an exit; see vcpu.h. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/exit.h"
+#include "core/runctl.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "util.h"
@@ -91,6 +93,18 @@ bool vcpu_complete_pending(struct vcpu *v)
 	v->run->immediate_exit = 0;
 	v->need_completion = false;
 	return kicked;
+}
+
+int vcpu_own_state(struct vcpu *v, struct vcpu_state *st, unsigned parts)
+{
+	assert(v == vcpu_current());
+	return arch_state_get(v, st, parts);
+}
+
+int vcpu_own_set_state(struct vcpu *v, const struct vcpu_state *st)
+{
+	assert(v == vcpu_current());
+	return arch_state_set(v, st);
 }
 
 /*

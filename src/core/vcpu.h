@@ -33,6 +33,16 @@ enum vcpu_stop_reason {
 	STOP_BREAK,		/* our software breakpoint (however the host reported it) */
 	STOP_WATCH,		/* a trapped access hit a watchpoint (watch_type/addr) */
 	STOP_GUEST_EXIT,	/* the guest ended the machine (guest_exit_status) */
+	STOP_STEP_OVER,		/* not a stop to report: the hit filter let the vCPU go on,
+				 * but past our breakpoint byte only with the others stopped */
+};
+
+/* What the debugger's hit filter (vm->hit_filter) made of a breakpoint or watchpoint hit. */
+enum hit_verdict {
+	HIT_STOP,		/* a stop, as without a filter */
+	HIT_GO,			/* go on: the filter moved the vCPU past it (its registers set) */
+	HIT_STEP_OVER,		/* go on, but the instruction under our breakpoint byte at
+				 * ev.step_over_gpa must run with the byte lifted */
 };
 
 /* One stop of one vCPU, as the debug server is told of it. */
@@ -59,6 +69,7 @@ struct vcpu_event {
 	int end_status;			/*   with this exit status */
 	const char *end_why;		/*   and this log text (static, may be NULL) */
 	uint64_t map_gpa;		/* EA_STEP_MAPPED: the page to map for one step */
+	uint64_t step_over_gpa;		/* HIT_STEP_OVER: the breakpoint byte to step past */
 };
 
 struct vcpu {
@@ -117,6 +128,10 @@ void vcpu_destroy(struct vcpu *vcpu);
  * another.  Returns true if KVM_RUN was interrupted by a kick (still pending).
  */
 bool vcpu_complete_pending(struct vcpu *v);
+
+/* On the vCPU's own thread, out of KVM_RUN (a hit filter): read/write its state parts directly. */
+int vcpu_own_state(struct vcpu *v, struct vcpu_state *st, unsigned parts);
+int vcpu_own_set_state(struct vcpu *v, const struct vcpu_state *st);
 
 /* Is this vCPU in KVM's "uninitialized" state (an AP before its INIT/SIPI)? */
 bool vcpu_waits_for_sipi(struct vcpu *v);

@@ -16,6 +16,7 @@
 #include "core/exit.h"
 #include "core/memslot.h"
 #include "core/runctl_int.h"
+#include "core/trap_swbp.h"
 #include "core/vcpu.h"
 #include "util.h"
 
@@ -235,6 +236,55 @@ static enum exit_action step_mapped(struct vcpu *v)
 	return exit_end(v, EXIT_INTERNAL, "stopping after an unexpected exit", true);
 }
 
+/*
+ * HIT_STEP_OVER on a machine of one vCPU: no other vCPU can run past the
+ * lifted byte, so lift it, step, and put it back right here.  A watchpoint
+ * the step hits is a stop as usual.
+ */
+static enum exit_action step_over_here(struct vcpu *v)
+{
+	uint64_t gpa = v->ev.step_over_gpa;
+	int r;
+
+	v->ev.hint = STOP_NONE;
+	trap_swbp_lift(&v->vm->swbp, gpa);
+	r = step_here(v);
+	trap_swbp_rearm(&v->vm->swbp);
+	if (r) {
+		log_err("vCPU %d: stepping past a breakpoint: %s", v->id, strerror(-r));
+		v->ev.hint = STOP_BREAK;	/* stop there for the debugger rather than loop */
+	}
+	return v->ev.hint != STOP_NONE ? EA_DEBUG : EA_CONTINUE;
+}
+
+/*
+ * A breakpoint or watchpoint hit of a vCPU running freely: the debugger's
+ * filter evaluates its conditions and commands here, before anyone else is
+ * asked to stop.  EA_CONTINUE: not a stop after all.
+ */
+static enum exit_action filter_hit(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (v->ev.hint == STOP_GUEST_EXIT)
+		return EA_DEBUG;
+	/* a trapped access finishes first: the condition sees its result */
+	if (v->need_completion && vcpu_complete_pending(v))
+		kick_pending = true;
+	switch (vm->hit_filter(vm->hit_filter_opaque, v)) {
+	case HIT_GO:
+		v->ev.hint = STOP_NONE;
+		return EA_CONTINUE;
+	case HIT_STEP_OVER:
+		if (vm->ncpus == 1)
+			return step_over_here(v);
+		v->ev.hint = STOP_STEP_OVER;	/* the event thread steps it, silently */
+		return EA_DEBUG;
+	default:
+		return EA_DEBUG;
+	}
+}
+
 /* Record why this vCPU stopped on its own, and ask the others to stop. */
 static void self_stop_locked(struct vcpu *v, enum vcpu_action act, struct kicks *k)
 {
@@ -324,6 +374,8 @@ static void *vcpu_thread(void *arg)
 		if (ea == EA_DEBUG && act == VCPU_RANGE && v->ev.hint == STOP_NONE &&
 		    arch_step_in_range(&v->ev.arch, v->range_start, v->range_end))
 			continue;
+		if (ea == EA_DEBUG && act == VCPU_RUN && v->vm->hit_filter)
+			ea = filter_hit(v);
 		if (ea == EA_CONTINUE)
 			continue;
 		struct kicks k = { 0 };

@@ -79,6 +79,15 @@ struct vm {
 	 */
 	bool (*guest_exit_hook)(void *opaque, struct vcpu *v, int status, const char *why);
 	void *guest_exit_opaque;
+	/*
+	 * Set by the debug server before the vCPUs start: offered every
+	 * breakpoint or watchpoint hit of a vCPU running freely (v->ev says
+	 * which), on that vCPU's thread, before any other vCPU is asked to
+	 * stop; it evaluates the debugger's conditions and commands there and
+	 * says whether the hit is a stop at all (enum hit_verdict).
+	 */
+	enum hit_verdict (*hit_filter)(void *opaque, struct vcpu *v);
+	void *hit_filter_opaque;
 };
 
 /* A VM with no KVM behind it yet: every table set up empty, fds -1 (tests use it). */

@@ -180,6 +180,29 @@ int dbg_watchpoint(struct dtarget *t, bool insert, enum gdb_bp_type type, uint64
 	return trap_page_add(&t->vm->traps, wt, va, len, ps.p, ps.n);
 }
 
+bool dbg_remove_for_detach(struct dtarget *t)
+{
+	bool left = false;
+
+	trap_page_clear(&t->vm->traps);
+	for (int i = t->nsw - 1; i >= 0; i--) {
+		if (cond_persistent(&t->conds, GDB_BP_SW, t->sw[i].va))
+			left = true;
+		else
+			dbg_sw_break(t, false, t->sw[i].va);
+	}
+	for (int i = 0; i < ARCH_HW_SLOTS; i++) {
+		if (!t->hw_used[i] || t->hw_for_sw[i])
+			continue;
+		if (cond_persistent(&t->conds, GDB_BP_HW, t->hw_addr[i]))
+			left = true;
+		else
+			t->hw_used[i] = false;
+	}
+	cond_clear(&t->conds, true);
+	return left;
+}
+
 void dbg_remove_all(struct dtarget *t)
 {
 	trap_page_clear(&t->vm->traps);

@@ -5,9 +5,13 @@
  *   state.c        register snapshots per stop, memory through a vCPU's view
  *   breakpoints.c  policy: the debugger's Z packets onto the trap mechanisms
  *   stops.c        policy: which stop to report, as what; step-over; pending hits
+ *   cond.c         the conditions and commands gdb gave breakpoints (cond.h)
+ *   cond_hit.c     their evaluation at a hit, on the vCPU's thread; dprintf output
  *   monitor.c      `monitor` commands (arch/<name>/monitor.c adds its own)
  *   coredump.c     `monitor dump`
- * Everything here runs on the event thread while the machine is stopped.
+ * Everything here runs on the event thread while the machine is stopped,
+ * except the hit filter (cond_hit.c), which runs on a vCPU thread and
+ * touches only what its comment says.
  */
 #ifndef HYVE_DEBUG_DBG_H
 #define HYVE_DEBUG_DBG_H
@@ -20,6 +24,7 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "debug/arch.h"
+#include "debug/cond.h"
 #include "gdb/target.h"
 
 struct rsp_buf;
@@ -36,6 +41,21 @@ struct dcache {
 struct swbp_map {
 	uint64_t va, gpa;
 	int hw_slot;			/* >= 0: done with a debug register instead */
+};
+
+/*
+ * dprintf text on its way from the vCPU threads (which must not block on the
+ * debugger's socket) to the event thread, which sends it as O packets or
+ * logs it.  A bounded ring under its own lock (held for a copy); text that
+ * does not fit is dropped and counted.
+ */
+#define COND_OUT_RING	65536
+struct cond_out {
+	pthread_mutex_t lock;		/* guards the fields below */
+	char buf[COND_OUT_RING];
+	size_t head, len;		/* the text: len bytes from head, wrapping */
+	uint64_t dropped;		/* bytes dropped since the last drain */
+	struct event_work work;		/* the drain (posted by vCPU threads) */
 };
 
 /* A stop that lost the race to be reported, kept for the next resume (stops.c). */
@@ -64,6 +84,13 @@ struct dtarget {
 	int nsw;
 	struct dcache cache[VM_MAX_CPUS];
 	struct pending_hit pending[VM_MAX_CPUS];
+	/* target-side conditions and commands (cond_hit.c) */
+	struct cond_table conds;	/* its own lock: vCPU threads evaluate */
+	struct cond_out out;		/* its own lock: vCPU threads write */
+	bool stop_wanted;		/* the debugger asked for a stop since the last resume */
+	enum vcpu_action run_act[VM_MAX_CPUS];	/* the last resume's actions */
+	bool step_over[VM_MAX_CPUS];	/* left at our byte by a hit that went on: step past
+					 * it when it next runs (stops.c) */
 };
 
 /* state.c */
@@ -80,6 +107,15 @@ int dbg_walk_ctx(struct dtarget *t, int cpu, struct walk_ctx *w);
 /* Memory through vCPU cpu's view (or physical in phys mode): bytes, or -errno. */
 long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool write);
 int dbg_translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa);
+/*
+ * Any thread: the same access through a given paging context (NULL:
+ * physical), e.g. a vCPU's own at its hit; the bounds are the same as for
+ * the debugger's (RAM, ROM, MMIO; our breakpoint bytes shadowed).
+ */
+long dbg_mem_xfer(struct vm *vm, const struct walk_ctx *w, uint64_t addr, uint8_t *buf,
+		  size_t len, bool write);
+/* The paging context of these registers (the vCPU's own page tables). */
+void dbg_walk_ctx_of(struct vm *vm, const struct vcpu_state *st, struct walk_ctx *w);
 
 /* breakpoints.c */
 /* Hand the breakpoint settings to every vCPU (attached: breakpoint bytes trap to us). */
@@ -89,6 +125,8 @@ int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va);
 int dbg_watchpoint(struct dtarget *t, bool insert, enum gdb_bp_type type, uint64_t va,
 		   uint64_t len);
 void dbg_remove_all(struct dtarget *t);
+/* Detach: remove all but what gdb asked to outlive it (dprintf); true if some remain. */
+bool dbg_remove_for_detach(struct dtarget *t);
 /* Did the debugger set a Z0 at this address (or, with `hw`, also a Z1)? */
 bool dbg_break_at(const struct dtarget *t, uint64_t va, bool hw);
 /* Is debug-register slot i standing in for a Z0? */
@@ -96,8 +134,22 @@ bool dbg_slot_is_sw(const struct dtarget *t, unsigned slots);
 
 /* stops.c: see there. */
 int dbg_stop_info(struct dtarget *t, struct gdb_stop *out);
+/*
+ * After an all-stop: if it only happened to step vCPUs past breakpoints
+ * whose hits went on (HIT_STEP_OVER), do that and resume as before; true
+ * then (nothing to report).
+ */
+bool dbg_step_over_silently(struct dtarget *t);
+/* Detach: step every vCPU a hit left on our byte past it now. */
+void dbg_step_over_pending(struct dtarget *t);
 int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions);
 void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions);
+
+/* cond_hit.c */
+/* vm->hit_filter: on the vCPU's own thread (see core/vm.h). */
+enum hit_verdict dbg_hit_filter(void *opaque, struct vcpu *v);
+void dbg_cond_out_init(struct dtarget *t);
+void dbg_cond_out_destroy(struct dtarget *t);
 
 /* monitor.c: one `monitor` command.  0, or -ENOENT for an unknown command. */
 int dbg_monitor(struct dtarget *t, const char *cmd, struct rsp_buf *out);

@@ -103,6 +103,15 @@ static int mon_reset(struct dtarget *t, const char *args, struct rsp_buf *o)
 		rsp_buf_puts(o, "machine reset: every vCPU is at its boot state\n");
 	dbg_invalidate(t);
 	memset(t->pending, 0, sizeof(t->pending));	/* no hit survives a reset */
+	memset(t->step_over, 0, sizeof(t->step_over));
+	return 0;
+}
+
+static int mon_conds(struct dtarget *t, const char *args, struct rsp_buf *o)
+{
+	if (*args)
+		return -EINVAL;
+	cond_list(&t->conds, o);
 	return 0;
 }
 
@@ -117,6 +126,8 @@ static const struct mon_cmd generic_cmds[] = {
 	{ "reset", "", "reset the machine: every vCPU back to its boot state", mon_reset },
 	{ "step-irq", "on|off", "let interrupts in during single steps (default off)",
 	  mon_step_irq },
+	{ "conds", "", "breakpoint conditions and dprintf commands hyve evaluates: hits, stops",
+	  mon_conds },
 };
 
 static void help_line(struct rsp_buf *o, const struct mon_cmd *c)

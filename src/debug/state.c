@@ -163,21 +163,46 @@ static int xfer_chunk(void *opaque, uint64_t off, uint64_t gpa, size_t len)
 	return n == (long)len ? 0 : -EFAULT;
 }
 
-/* Bytes done, or -errno if none.  Stops at the first unmapped or unbacked byte. */
-long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool write)
+void dbg_walk_ctx_of(struct vm *vm, const struct vcpu_state *st, struct walk_ctx *w)
 {
-	struct xfer x = { t->vm, buf, write, 0 };
-	struct walk_ctx w;
+	memset(w, 0, sizeof(*w));
+	arch_walk_ctx(st, NULL, w);
+	w->read_phys = read_phys;
+	w->opaque = &vm->mem;
+}
+
+long dbg_mem_xfer(struct vm *vm, const struct walk_ctx *w, uint64_t addr, uint8_t *buf,
+		  size_t len, bool write)
+{
+	struct xfer x = { vm, buf, write, 0 };
 	size_t done = 0;
 	int r;
 
 	if (!len)
 		return 0;
-	if (t->phys) {
+	if (!w) {
 		if (addr + len < addr)		/* wraps: do what fits below 2^64 */
 			len = -addr;
-		return phys_xfer(t->vm, addr, buf, len, write);
+		return phys_xfer(vm, addr, buf, len, write);
 	}
+	r = walk_range(w, addr, len, xfer_chunk, &x, &done);
+	/* walk_range counts whole chunks only: a read that runs into the end of
+	 * RAM inside one (a large page) still returns the bytes before it */
+	if (x.done > done)
+		done = x.done;
+	if (done)
+		return (long)done;
+	return r ? r : -EFAULT;
+}
+
+/* Bytes done, or -errno if none.  Stops at the first unmapped or unbacked byte. */
+long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool write)
+{
+	struct walk_ctx w;
+	int r;
+
+	if (t->phys || !len)
+		return dbg_mem_xfer(t->vm, NULL, addr, buf, len, write);
 	r = dbg_walk_ctx(t, cpu, &w);
 	if (r)
 		return r;
@@ -187,12 +212,5 @@ long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t le
 
 		return n ? phys_xfer(t->vm, gpa, buf, MIN(n, len), write) : -EFAULT;
 	}
-	r = walk_range(&w, addr, len, xfer_chunk, &x, &done);
-	/* walk_range counts whole chunks only: a read that runs into the end of
-	 * RAM inside one (a large page) still returns the bytes before it */
-	if (x.done > done)
-		done = x.done;
-	if (done)
-		return (long)done;
-	return r ? r : -EFAULT;
+	return dbg_mem_xfer(t->vm, &w, addr, buf, len, write);
 }

@@ -48,8 +48,9 @@ int stops_classify(const struct stop_view *v, struct pending_hit *pending, struc
 	unsigned slots;
 	int best = -1;
 
+	/* STOP_STEP_OVER: a hit that went on (its condition was false) is no stop */
 	for (int i = 0; i < v->n; i++)
-		if (v->stop[i]->reason != STOP_NONE &&
+		if (v->stop[i]->reason != STOP_NONE && v->stop[i]->reason != STOP_STEP_OVER &&
 		    (best < 0 || v->stop[i]->seq < v->stop[best]->seq))
 			best = i;
 	if (best < 0)
@@ -151,12 +152,21 @@ static void make_view(struct dtarget *t, struct stop_view *v)
 	v->opaque = t;
 }
 
+/* vCPUs left at our byte by hits that went on: step them past it when they next run. */
+static void note_step_overs(struct dtarget *t)
+{
+	for (int i = 0; i < t->vm->ncpus; i++)
+		if (t->vm->vcpus[i]->stop.reason == STOP_STEP_OVER)
+			t->step_over[i] = true;
+}
+
 /* After an all-stop (every vCPU stopped: their stop records are stable). */
 int dbg_stop_info(struct dtarget *t, struct gdb_stop *out)
 {
 	struct stop_view v;
 	int best;
 
+	note_step_overs(t);
 	make_view(t, &v);
 	memset(out, 0, sizeof(*out));
 	best = stops_classify(&v, t->pending, out);
@@ -190,11 +200,19 @@ int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions)
  */
 static void step_over_swbp(struct dtarget *t, int cpu)
 {
+	struct walk_result res;
+	struct walk_ctx w;
 	struct dcache *c;
 	uint64_t gpa;
 
-	if (dbg_load(t, cpu, &c) || dbg_translate(t, cpu, arch_state_pc(&c->st), &gpa) ||
-	    !trap_swbp_at(&t->vm->swbp, gpa))
+	/* where the vCPU fetches from: its own page tables, whatever `monitor phys/cr3` say */
+	if (dbg_load(t, cpu, &c))
+		return;
+	dbg_walk_ctx_of(t->vm, &c->st, &w);
+	if (walk_translate(&w, arch_state_pc(&c->st), &res))
+		return;
+	gpa = res.gpa;
+	if (!trap_swbp_at(&t->vm->swbp, gpa))
 		return;
 	dbg_flush(t);
 	trap_swbp_lift(&t->vm->swbp, gpa);
@@ -203,6 +221,60 @@ static void step_over_swbp(struct dtarget *t, int cpu)
 		log_warn("debug server: stepping vCPU %d over a breakpoint timed out", cpu);
 	trap_swbp_rearm(&t->vm->swbp);
 	dbg_invalidate(t);
+}
+
+void dbg_step_over_pending(struct dtarget *t)
+{
+	note_step_overs(t);
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		if (t->step_over[i])
+			step_over_swbp(t, i);
+		t->step_over[i] = false;
+	}
+}
+
+/*
+ * The all-stop came from vCPUs whose hits went on (their conditions false,
+ * their dprintf printed) but which stand on our breakpoint byte and could
+ * execute the instruction under it only with the byte lifted, so with every
+ * other vCPU stopped: step them past it one by one, then let the machine go
+ * on as the debugger last released it, with no stop reply.  Anything else
+ * to report (a real hit, a step done, the debugger's own stop request, a
+ * watchpoint the step itself hit) makes it an ordinary stop.
+ */
+bool dbg_step_over_silently(struct dtarget *t)
+{
+	struct vm *vm = t->vm;
+	bool any = false;
+
+	if (t->stop_wanted || t->pending_exit >= 0)
+		return false;
+	for (int i = 0; i < vm->ncpus; i++) {
+		enum vcpu_stop_reason r = vm->vcpus[i]->stop.reason;
+
+		if (r == STOP_STEP_OVER)
+			any = true;
+		else if (r != STOP_NONE)
+			return false;
+	}
+	if (!any)
+		return false;
+	note_step_overs(t);
+	for (int i = 0; i < vm->ncpus; i++) {
+		if (!t->step_over[i])
+			continue;
+		t->step_over[i] = false;
+		step_over_swbp(t, i);
+		struct vcpu_stop s = vm->vcpus[i]->stop;
+
+		if (s.reason != STOP_STEP && s.reason != STOP_STEP_OVER) {
+			/* the step met something the debugger wants: report that */
+			vcpu_report_only(vm, i, &s);
+			return false;
+		}
+	}
+	vcpu_resume(vm, t->run_act);
+	return true;
 }
 
 /*
@@ -226,9 +298,13 @@ static void skip_hw_break(struct dtarget *t, int cpu)
 /* Before a resume that takes no pending hit: get the vCPUs past their breakpoints. */
 void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions)
 {
-	for (int i = 0; i < t->vm->ncpus; i++)
-		if (actions[i] != GDB_STAY && t->vm->vcpus[i]->stop.reason == STOP_BREAK)
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		if (actions[i] == GDB_STAY)
+			continue;
+		if (t->vm->vcpus[i]->stop.reason == STOP_BREAK || t->step_over[i])
 			step_over_swbp(t, i);
+		t->step_over[i] = false;
+	}
 	/* only the reported vCPU: another one stopped at a breakpoint meets it again */
 	if (t->reported_cpu >= 0 && actions[t->reported_cpu] != GDB_STAY)
 		skip_hw_break(t, t->reported_cpu);

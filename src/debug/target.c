@@ -121,7 +121,7 @@ static void stopped_on_event_thread(void *opaque)
 	 * queued (the debugger hung up, the next one attached).  Passing it on
 	 * would tell the new session a running machine is stopped.
 	 */
-	if (vcpu_stop_notice_current(t->vm))
+	if (vcpu_stop_notice_current(t->vm) && !dbg_step_over_silently(t))
 		gdb_server_stopped();
 }
 
@@ -147,6 +147,7 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	int r, first = -1;
 
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
+	t->stop_wanted = false;
 	if (end_if_pending(t))
 		return 0;
 	if (dbg_take_pending(t, actions) >= 0) {
@@ -161,6 +162,7 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 			 actions[i] == GDB_RANGE ? VCPU_RANGE : VCPU_STAY;
 		if (actions[i] != GDB_STAY && first < 0)
 			first = i;
+		t->run_act[i] = act[i];
 	}
 	/*
 	 * An interrupt names the first vCPU that runs: with all of them the boot
@@ -191,6 +193,7 @@ static int t_stop(void *tp)
 	if (!__atomic_load_n(&T(tp)->attached, __ATOMIC_SEQ_CST))
 		T(tp)->last_cpu = T(tp)->cur_cpu = 0;
 	__atomic_store_n(&T(tp)->attached, true, __ATOMIC_SEQ_CST);
+	T(tp)->stop_wanted = true;
 	r = vcpu_request_stop_all(T(tp)->vm);
 	/* the vCPUs answer within microseconds: wait awake for that */
 	if (!r)
@@ -219,13 +222,25 @@ static int t_breakpoint(void *tp, bool insert, enum gdb_bp_type type, uint64_t a
 	case GDB_WP_WRITE:
 	case GDB_WP_READ:
 	case GDB_WP_ACCESS:
-		return dbg_watchpoint(t, insert, type, addr, kind);
+		r = dbg_watchpoint(t, insert, type, addr, kind);
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
-	if (!r)
+	if (!r && !insert)
+		cond_del(&t->conds, type, addr, kind);
+	if (!r && (type == GDB_BP_SW || type == GDB_BP_HW))
 		dbg_apply_debug(t, true);
 	return r;
+}
+
+/* The lists gdb gave the breakpoint just inserted: the vCPUs evaluate them at hits. */
+static int t_bp_opts(void *tp, enum gdb_bp_type type, uint64_t addr, uint64_t kind,
+		     struct ax_bp_opts *o)
+{
+	struct dtarget *t = tp;
+
+	return cond_set(&t->conds, type, addr, kind, t->phys, o);
 }
 
 /*
@@ -250,13 +265,17 @@ static void t_detach(void *tp)
 	t->last_cpu = t->cur_cpu = 0;
 	t->phys = false;
 	t->root_set = false;
+	t->stop_wanted = false;
+	/* dprintf that gdb asked to outlive it (persist) stays armed, printing to the log */
+	bool keep = dbg_remove_for_detach(t);
+
+	dbg_step_over_pending(t);
 	dbg_flush(t);
-	dbg_remove_all(t);
 	if (end_if_pending(t))
 		return;
 	for (int i = 0; i < t->vm->ncpus; i++)
-		act[i] = VCPU_RUN;
-	dbg_apply_debug(t, false);
+		act[i] = t->run_act[i] = VCPU_RUN;
+	dbg_apply_debug(t, keep);
 	vcpu_resume(t->vm, act);
 }
 
@@ -265,6 +284,7 @@ static void t_kill(void *tp)
 	__atomic_store_n(&T(tp)->attached, false, __ATOMIC_SEQ_CST);
 	park_all(T(tp));
 	dbg_remove_all(T(tp));
+	cond_clear(&T(tp)->conds, false);
 	vm_force_exit(T(tp)->vm, EXIT_POWEROFF, "killed by the debugger");
 }
 
@@ -299,6 +319,7 @@ const struct gdb_target_ops debug_target_ops = {
 	.stop = t_stop,
 	.stop_info = t_stop_info,
 	.breakpoint = t_breakpoint,
+	.bp_opts = t_bp_opts,
 	.detach = t_detach,
 	.kill = t_kill,
 	.monitor = t_monitor,
@@ -339,9 +360,15 @@ void *debug_target_new(struct vm *vm)
 	t->pending_exit = -1;
 	t->reported_cpu = -1;
 	arch_debug_probe(vm);
+	for (int i = 0; i < VM_MAX_CPUS; i++)
+		t->run_act[i] = VCPU_RUN;
+	cond_init(&t->conds);
+	dbg_cond_out_init(t);
 	vcpu_set_stop_notify(vm, all_parked, t);
 	vm->guest_exit_opaque = t;
 	vm->guest_exit_hook = guest_exit_hook;
+	vm->hit_filter_opaque = t;
+	vm->hit_filter = dbg_hit_filter;
 	return t;
 }
 
@@ -349,7 +376,10 @@ void debug_target_free(void *tp)
 {
 	struct dtarget *t = tp;
 
-	if (t)
+	if (t) {
 		free(t->sw);
+		cond_destroy(&t->conds);
+		dbg_cond_out_destroy(t);
+	}
 	free(t);
 }
