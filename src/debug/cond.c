@@ -169,11 +169,13 @@ enum cond_verdict cond_eval(struct cond_table *ct, const struct cond_hit *h,
 		if (phys)
 			*phys = b->phys;
 		__atomic_fetch_add(&b->hits, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&ct->hits, 1, __ATOMIC_RELAXED);
 		if (ax_conds_eval(&b->o, env, &res) == AX_FALSE) {
 			stop = false;
 		} else if (b->o.ncmds) {
 			enum ax_status st = ax_cmds_run(&b->o, env, &res);
 
+			__atomic_fetch_add(&ct->runs, 1, __ATOMIC_RELAXED);
 			if (st == AX_FAULT || st == AX_ERROR)
 				say_error(env, b, &res);
 			stop = false;
@@ -182,6 +184,7 @@ enum cond_verdict cond_eval(struct cond_table *ct, const struct cond_hit *h,
 		}
 		if (stop) {
 			__atomic_fetch_add(&b->stops, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&ct->stops, 1, __ATOMIC_RELAXED);
 			v = COND_STOP;
 		} else if (v == COND_NONE) {
 			v = COND_GO;
@@ -202,7 +205,8 @@ void cond_list(struct cond_table *ct, struct rsp_buf *out)
 {
 	pthread_rwlock_rdlock(&ct->lock);
 	if (!ct->n)
-		rsp_buf_puts(out, "no conditions or commands evaluated by hyve\n");
+		rsp_buf_puts(out, "no conditions or commands set (gdb removes its breakpoints "
+			     "while stopped)\n");
 	for (int i = 0; i < ct->n; i++) {
 		const struct cond_bp *b = &ct->bps[i];
 
@@ -216,4 +220,8 @@ void cond_list(struct cond_table *ct, struct rsp_buf *out)
 			       (unsigned long long)__atomic_load_n(&b->stops, __ATOMIC_RELAXED));
 	}
 	pthread_rwlock_unlock(&ct->lock);
+	rsp_buf_printf(out, "evaluated by hyve so far: %llu hits, %llu reported, %llu ran commands\n",
+		       (unsigned long long)__atomic_load_n(&ct->hits, __ATOMIC_RELAXED),
+		       (unsigned long long)__atomic_load_n(&ct->stops, __ATOMIC_RELAXED),
+		       (unsigned long long)__atomic_load_n(&ct->runs, __ATOMIC_RELAXED));
 }

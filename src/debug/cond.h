@@ -36,6 +36,12 @@ struct cond_table {
 	struct cond_bp *bps;
 	int n, cap;
 	int count;		/* n, atomic: a hit with nothing to evaluate takes no lock */
+	/*
+	 * Atomic totals since start-up: gdb removes its breakpoints at every
+	 * stop and inserts them again when it resumes, so the entries' own
+	 * counters last one resume only.
+	 */
+	uint64_t hits, stops, runs;	/* hits evaluated, reported, commands run */
 };
 
 void cond_init(struct cond_table *ct);
@@ -83,7 +89,7 @@ enum cond_verdict {
 enum cond_verdict cond_eval(struct cond_table *ct, const struct cond_hit *h,
 			    const struct ax_env *env, bool *phys);
 
-/* One line per entry (`monitor conds`). */
+/* One line per entry and the totals (`monitor conds`). */
 void cond_list(struct cond_table *ct, struct rsp_buf *out);
 
 #endif

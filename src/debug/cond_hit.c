@@ -38,6 +38,7 @@
 struct hit {
 	struct dtarget *t;
 	struct vcpu *v;
+	const struct hit_io *io;
 	struct vcpu_state st;		/* VS_REGS; VS_CORE fetched when a condition wants it */
 	struct walk_ctx w;
 	bool phys;			/* the entry being evaluated reads physical addresses */
@@ -55,7 +56,7 @@ static int hit_reg(void *opaque, unsigned regno, uint64_t *val)
 
 	if (r == -ENODATA && !(h->st.parts & VS_CORE)) {
 		/* the x87 words, mxcsr, the swapgs shadow: the whole snapshot, once */
-		r = vcpu_own_state(h->v, &h->st, VS_CORE);
+		r = h->io->get(h->v, &h->st, VS_CORE);
 		if (!r)
 			r = arch_gdb_reg_u64(h->t->vm, &h->st, (int)regno, val);
 	}
@@ -214,7 +215,7 @@ static int put_regs(struct hit *h)
 	int r;
 
 	h->st.parts = VS_REGS;
-	r = vcpu_own_set_state(h->v, &h->st);
+	r = h->io->set(h->v, &h->st);
 	h->st.parts = parts;
 	return r;
 }
@@ -229,11 +230,16 @@ static enum hit_verdict past_swbp(struct hit *h)
 
 	h->phys = false;
 	n = dbg_mem_xfer(h->t->vm, &h->w, pc, code, sizeof(code), false);
-	if (n > 0 && arch_exec_at_break(&h->st, code, (size_t)n, hit_write, h))
-		return put_regs(h) ? HIT_STOP : HIT_GO;
+	if (n > 0 && arch_exec_at_break(&h->st, code, (size_t)n, hit_write, h)) {
+		if (put_regs(h))
+			return HIT_STOP;
+		__atomic_fetch_add(&h->t->past_exec, 1, __ATOMIC_RELAXED);
+		return HIT_GO;
+	}
 	if (walk_translate(&h->w, pc, &res))
 		return HIT_STOP;
 	h->v->ev.step_over_gpa = res.gpa;
+	__atomic_fetch_add(&h->t->past_step, 1, __ATOMIC_RELAXED);
 	return HIT_STEP_OVER;
 }
 
@@ -243,16 +249,15 @@ static enum gdb_bp_type watch_type(int trap_type)
 	       trap_type == TRAP_WATCH_READ ? GDB_WP_READ : GDB_WP_ACCESS;
 }
 
-enum hit_verdict dbg_hit_filter(void *opaque, struct vcpu *v)
+enum hit_verdict dbg_hit_filter_io(struct dtarget *t, struct vcpu *v, const struct hit_io *io)
 {
-	struct dtarget *t = opaque;
-	const struct ax_env env = { hit_reg, hit_mem, hit_out, NULL, NULL, 0 };
+	static __thread struct hit hit_buf;	/* too big for comfort on the stack */
+	struct hit *h = &hit_buf;
+	const struct ax_env env = { hit_reg, hit_mem, hit_out, h, NULL, 0 };
 	struct cond_hit ch = { 0 };
 	enum cond_verdict cv;
 	enum { BYTE, DREG, WATCH } kind;
 	unsigned slots;
-	struct hit *h;
-	static __thread struct hit hit_buf;	/* too big for comfort on the stack */
 
 	if (v->ev.hint == STOP_BREAK)
 		kind = BYTE;
@@ -264,14 +269,14 @@ enum hit_verdict dbg_hit_filter(void *opaque, struct vcpu *v)
 		return HIT_STOP;
 	if (!cond_any(&t->conds))
 		return HIT_STOP;
-	h = &hit_buf;
 	h->t = t;
 	h->v = v;
+	h->io = io;
 	h->outlen = 0;
 	h->cut = false;
 	h->phys = false;
 	memset(&h->st, 0, sizeof(h->st));
-	if (vcpu_own_state(v, &h->st, VS_REGS))
+	if (io->get(v, &h->st, VS_REGS))
 		return HIT_STOP;
 	dbg_walk_ctx_of(t->vm, &h->st, &h->w);
 	ch.watch = kind == WATCH;
@@ -296,4 +301,11 @@ enum hit_verdict dbg_hit_filter(void *opaque, struct vcpu *v)
 	default:
 		return past_swbp(h);
 	}
+}
+
+enum hit_verdict dbg_hit_filter(void *opaque, struct vcpu *v)
+{
+	static const struct hit_io own = { vcpu_own_state, vcpu_own_set_state };
+
+	return dbg_hit_filter_io(opaque, v, &own);
 }

@@ -91,6 +91,10 @@ struct dtarget {
 	enum vcpu_action run_act[VM_MAX_CPUS];	/* the last resume's actions */
 	bool step_over[VM_MAX_CPUS];	/* left at our byte by a hit that went on: step past
 					 * it when it next runs (stops.c) */
+	/* atomic: how hits that went on got past our breakpoint byte (monitor conds) */
+	uint64_t past_exec;		/* the instruction executed by hyve */
+	uint64_t past_step;		/* a step with the byte lifted ... */
+	uint64_t past_world;		/* ... of them with every vCPU stopped */
 };
 
 /* state.c */
@@ -148,6 +152,12 @@ void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions);
 /* cond_hit.c */
 /* vm->hit_filter: on the vCPU's own thread (see core/vm.h). */
 enum hit_verdict dbg_hit_filter(void *opaque, struct vcpu *v);
+/* The same with the vCPU's state read and written through io (tests: a buffer). */
+struct hit_io {
+	int (*get)(struct vcpu *v, struct vcpu_state *st, unsigned parts);
+	int (*set)(struct vcpu *v, const struct vcpu_state *st);
+};
+enum hit_verdict dbg_hit_filter_io(struct dtarget *t, struct vcpu *v, const struct hit_io *io);
 void dbg_cond_out_init(struct dtarget *t);
 void dbg_cond_out_destroy(struct dtarget *t);
 

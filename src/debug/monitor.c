@@ -112,6 +112,12 @@ static int mon_conds(struct dtarget *t, const char *args, struct rsp_buf *o)
 	if (*args)
 		return -EINVAL;
 	cond_list(&t->conds, o);
+	rsp_buf_printf(o, "hits that went on past a breakpoint byte: %llu with the instruction "
+		       "executed by hyve, %llu stepped with the byte lifted (%llu of them with "
+		       "every vCPU stopped)\n",
+		       (unsigned long long)__atomic_load_n(&t->past_exec, __ATOMIC_RELAXED),
+		       (unsigned long long)__atomic_load_n(&t->past_step, __ATOMIC_RELAXED),
+		       (unsigned long long)__atomic_load_n(&t->past_world, __ATOMIC_RELAXED));
 	return 0;
 }
 

@@ -265,6 +265,7 @@ bool dbg_step_over_silently(struct dtarget *t)
 			continue;
 		t->step_over[i] = false;
 		step_over_swbp(t, i);
+		__atomic_fetch_add(&t->past_world, 1, __ATOMIC_RELAXED);
 		struct vcpu_stop s = vm->vcpus[i]->stop;
 
 		if (s.reason != STOP_STEP && s.reason != STOP_STEP_OVER) {

@@ -286,7 +286,14 @@ TEST(counters_in_the_listing)
 	cond_list(&ct, &b);
 	rsp_buf_put(&b, "", 1);
 	CHECK_STR((char *)b.data,
-		  "break 0xffffffff80100000: 1 condition, 0 commands; 10 hits, 1 stops\n");
+		  "break 0xffffffff80100000: 1 condition, 0 commands; 10 hits, 1 stops\n"
+		  "evaluated by hyve so far: 10 hits, 1 reported, 0 ran commands\n");
+	/* the totals outlive the entry (gdb removes its breakpoints at each stop) */
+	cond_del(&ct, GDB_BP_SW, 0xffffffff80100000ULL, 1);
+	b.len = 0;
+	cond_list(&ct, &b);
+	rsp_buf_put(&b, "", 1);
+	CHECK(strstr((char *)b.data, "so far: 10 hits, 1 reported") != NULL);
 	rsp_buf_free(&b);
 	cond_destroy(&ct);
 }
