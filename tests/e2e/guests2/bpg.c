@@ -24,7 +24,7 @@
  *             (irq_tick counts in ticks) while it spins in irq_spin with
  *             interrupts on; prints "IRQ READY" once ticks run; exit status
  *             irq_release & 0xff once that is set
- *   watch     see bpg_watch.c;  step, smp: see bpg_src.c
+ *   watch     see bpg_watch.c;  step, smp: see bpg_src.c;  cond: bpg_cond.c
  *
  * Application processors (-c N) are started in every mode; they run
  * both_hit (loop), smp_ap_main (smp) or idle.
@@ -56,13 +56,13 @@
 #define MON_DR7		0x00d00400UL
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
-	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC };
+	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_ALIAS] = "alias", [M_INT3] = "int3", [M_LOOP] = "loop",
 	[M_MON] = "mon", [M_TRIPLE] = "triple", [M_RESET] = "reset",
 	[M_POWEROFF] = "poweroff", [M_WATCH] = "watch", [M_STEP] = "step", [M_SMP] = "smp",
-	[M_IRQ] = "irq", [M_PANIC] = "panic",
+	[M_IRQ] = "irq", [M_PANIC] = "panic", [M_COND] = "cond",
 };
 
 static enum mode mode;
@@ -299,6 +299,8 @@ static void ap_entry(int index)
 			both_hit(index);
 	if (mode == M_SMP)
 		smp_ap_main(index);
+	if (mode == M_COND)
+		cond_ap();
 	for (;;)
 		cpu_relax();
 }
@@ -342,6 +344,7 @@ int guest_main(const struct boot_info *bi)
 	case M_STEP: return step_main();
 	case M_SMP: return smp_bsp_main();
 	case M_IRQ: irq_main();
+	case M_COND: return cond_main();
 	default: break;
 	}
 	report_fail(0x2f, "no mode=NAME on the command line \"%s\"", bi->cmdline);

@@ -21,6 +21,10 @@ NOINLINE void bpg_checkpoint(int n);	/* a place for `break`: does nothing */
 int watch_main(void);
 extern uint64_t nbuf[512];
 
+/* bpg_cond.c */
+int cond_main(void);
+__attribute__((noreturn)) void cond_ap(void);
+
 /* bpg_src.c */
 int step_main(void);
 int smp_bsp_main(void);

@@ -1,0 +1,56 @@
+#!/bin/bash
+# cond_hbreak.sh -- conditional hardware breakpoints (Z1 with a condition),
+# evaluated inside hyve, with the real gdb, on bpg mode=cond (see
+# tests/e2e/gdb4/cond_hbreak.gdb), on 1 and 2 vCPUs:
+#  - `hbreak cond_target if n == 4096`: the one stop is at n == 4096; hyve
+#    evaluated the 4095 hits and reported one (monitor conds), each false
+#    one went on with RF and no stop of the machine;
+#  - with `set breakpoint condition-evaluation host`: the stop at n == 4300,
+#    gdb evaluating, hyve holding no condition;
+#  - `hbreak cond_slow if $rdi == 4600` (a first instruction hyve does not
+#    execute itself: RF needs none): the stop at 4600;
+#  - the guest's own counts at the end: every function ran 8192 times.
+# Where hardware breakpoints do not fire (the probe at the start does not
+# stop), skipped, loudly.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/bplib.sh
+e2e_init cond_hbreak
+skip_if_no_kvm
+need_tool gdb
+require_files "$HYVE"
+build_bpg
+
+conds() {	# conds NAME PHASE REGEX WHY
+	between "$1" "$2-conds-begin" "$2-conds-end" | grep -qE -- "$3" ||
+		fail "$1: monitor conds ($2) has no line matching '$3' ($4)"
+	echo "ok: $1: $4"
+}
+
+for cpus in 1 2; do
+	g=g$cpus
+	start_debug -c $cpus -m 64M --kernel "$BPG" --append mode=cond -G w0
+	gdb_run $g tests/e2e/gdb4/cond_hbreak.gdb "$BPG"
+	[ "$(val $g probe_at)" = 1 ] ||
+		skip "hardware breakpoints do not fire on this host: the plain hbreak at" \
+		     "cond_target never stopped (the guest ran to its end)"
+	expect_val $g probe_n 1
+	expect_val $g t_n 4096 "target-side: the stop is at the hit where n == 4096"
+	expect_val $g t_calls 4095
+	conds $g t 'so far: 4095 hits, 1 reported, 0 ran commands' \
+		"hyve evaluated the 4095 hits itself and reported one"
+	expect_val $g h_n 4300 "host-side: the same stop, gdb evaluating"
+	expect_val $g h_calls 4299
+	conds $g h '^no conditions' "gdb evaluated: it sent hyve no condition"
+	expect_val $g s_rdi 4600
+	expect_val $g s_at 1
+	expect_val $g s_slow 4599
+	conds $g s 'so far: 4395 hits, 2 reported' "cond_slow's 300 hits evaluated by hyve"
+	conds $g s 'byte: 0 with the instruction executed by hyve, 0 stepped' \
+		"hardware breakpoints go on with RF: no instruction executed or stepped"
+	expect_no_out $g 'SIGTRAP'
+	wait_bg 60
+	expect_rc 0
+	expect_line "$WORK/out" '^COND DONE 8192 8192 8192 8192' "every function ran 8192 times"
+done
+pass
