@@ -76,17 +76,21 @@ void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct wal
  * it): let it execute that instruction once when resumed. */
 void arch_resume_past_break(struct vcpu_state *st);
 
-/* A memory write of an instruction executed by arch_exec_at_break: 0 or -errno. */
-typedef int (*arch_write_fn)(void *opaque, uint64_t va, const void *buf, size_t len);
+/* Memory an instruction executed by arch_exec_at_break touches, by virtual address. */
+struct arch_mem {
+	int (*read)(void *opaque, uint64_t va, void *buf, size_t len);		/* 0 or -errno */
+	int (*write)(void *opaque, uint64_t va, const void *buf, size_t len);	/* all or nothing */
+	void *opaque;
+};
 /*
  * The vCPU is at a software breakpoint whose original instruction is
- * code[0..len): execute it here (registers in st, VS_REGS suffices; stack
- * writes through `write`) and move the pc past it, if it is one the arch
- * knows how to (the common first instructions of functions).  False if not
- * (st unchanged): then it must run with the breakpoint lifted.
+ * code[0..len): execute it here (registers in st, VS_REGS suffices; memory
+ * through mem) and move the pc past it, if it is one the arch knows how to
+ * (the common first instructions of functions).  False if not (st
+ * unchanged): then it must run with the breakpoint lifted.
  */
 bool arch_exec_at_break(struct vcpu_state *st, const uint8_t *code, size_t len,
-			arch_write_fn write, void *opaque);
+			const struct arch_mem *mem);
 
 /* ---- debug exits and hardware breakpoints ---- */
 

@@ -10,7 +10,8 @@
  *   debug register  RF, as on a return from the debug exception
  *   breakpoint byte the original instruction executed here, when it is one
  *                   arch_exec_at_break knows (the first instructions of
- *                   functions); else HIT_STEP_OVER: run control lifts the
+ *                   functions, loads and stores to plain RAM included);
+ *                   else HIT_STEP_OVER: run control lifts the
  *                   byte and steps it with every other vCPU stopped
  * dprintf text goes to the event thread through a bounded ring (it sends O
  * packets, or logs it with no debugger waiting).
@@ -166,7 +167,7 @@ void dbg_cond_out_destroy(struct dtarget *t)
 /* ---- going on past the hit ---- */
 
 /*
- * A stack write of an instruction executed here: only to plain RAM that is
+ * A store of an instruction executed here (push, mov): only to plain RAM that is
  * writable through the page tables, not trapped for a watchpoint and
  * holding none of our breakpoint bytes (else it runs the slow way, where
  * the CPU itself does the write and any watchpoint sees it).
@@ -208,6 +209,35 @@ static int hit_write(void *opaque, uint64_t va, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A load of an instruction executed here: plain RAM only (no device
+ * register read for its side effects, no page trapped for a watchpoint),
+ * with our breakpoint bytes shadowed.
+ */
+static int hit_read(void *opaque, uint64_t va, void *buf, size_t len)
+{
+	struct hit *h = opaque;
+	struct vm *vm = h->t->vm;
+	size_t done = 0;
+
+	while (done < len) {
+		struct walk_result res;
+		const uint8_t *p;
+		size_t n;
+
+		if (walk_translate(&h->w, va + done, &res))
+			return -EFAULT;
+		n = MIN(len - done, TRAP_PAGE_SIZE - (res.gpa & (TRAP_PAGE_SIZE - 1)));
+		p = gmem_ptr(&vm->mem, res.gpa, n);
+		if (!p || trap_page_trapped(&vm->traps, res.gpa))
+			return -EFAULT;
+		memcpy((uint8_t *)buf + done, p, n);
+		trap_swbp_shadow(&vm->swbp, res.gpa, (uint8_t *)buf + done, n);
+		done += n;
+	}
+	return 0;
+}
+
 /* Write the registers back (regs only: the sregs were only read). */
 static int put_regs(struct hit *h)
 {
@@ -230,7 +260,9 @@ static enum hit_verdict past_swbp(struct hit *h)
 
 	h->phys = false;
 	n = dbg_mem_xfer(h->t->vm, &h->w, pc, code, sizeof(code), false);
-	if (n > 0 && arch_exec_at_break(&h->st, code, (size_t)n, hit_write, h)) {
+	const struct arch_mem mem = { hit_read, hit_write, h };
+
+	if (n > 0 && arch_exec_at_break(&h->st, code, (size_t)n, &mem)) {
 		if (put_regs(h))
 			return HIT_STOP;
 		__atomic_fetch_add(&h->t->past_exec, 1, __ATOMIC_RELAXED);

@@ -82,9 +82,9 @@ for cpus in 1 2; do
 	expect_val $g s_target 4600
 	conds $g s 'so far: 4595 hits, 4 reported, 200 ran commands' "every hit of the session evaluated by hyve"
 	world=0
-	[ $cpus = 2 ] && world=297
-	conds $g s "byte: 4294 with the instruction executed by hyve, 297 stepped with the byte lifted \\($world of them with every vCPU stopped\\)" \
-		"cond_mark's and cond_slow's first instructions are stepped (with $cpus vCPU(s): $world with the world stopped)"
+	[ $cpus = 2 ] && world=99
+	conds $g s "byte: 4492 with the instruction executed by hyve, 99 stepped with the byte lifted \\($world of them with every vCPU stopped\\)" \
+		"push %rbp (cond_target) and the load cond_mark starts with executed by hyve; cond_slow's lea stepped (with $cpus vCPU(s): $world with the world stopped)"
 	expect_val $g p_n 4700
 	expect_no_out $g 'SIGTRAP'
 	wait_bg 120

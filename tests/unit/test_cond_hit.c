@@ -23,6 +23,7 @@
 #define RAM_SIZE	(4u << 20)
 #define CODE		0x100000ULL	/* push %rbp; ... */
 #define CODE_LEA	0x100010ULL	/* lea 1(%rdi),%rax */
+#define CODE_LOAD	0x100020ULL	/* mov 0x1ffed9(%rip),%rax: DATA, rip-relative */
 #define STACK_TOP	0x200000ULL
 #define DATA		0x300000ULL
 
@@ -83,6 +84,8 @@ static void up(void)
 	put64(0x3008, 0x200000 | 0x83);
 	memcpy(ram + CODE, (const uint8_t[]){ 0x55, 0x48, 0x89, 0xe5, 0xc3 }, 5);
 	memcpy(ram + CODE_LEA, (const uint8_t[]){ 0x48, 0x8d, 0x47, 0x01, 0xc3 }, 5);
+	/* CODE_LOAD + 7 + 0x1fffd9 = DATA */
+	memcpy(ram + CODE_LOAD, (const uint8_t[]){ 0x48, 0x8b, 0x05, 0xd9, 0xff, 0x1f, 0x00 }, 7);
 	T = debug_target_new(&vm);
 	CHECK(T != NULL);
 	T->attached = true;
@@ -172,6 +175,25 @@ TEST(byte_false_runs_push_here)
 	CHECK_EQ(sets, 1);
 	/* a pc with no lists (another breakpoint): a stop */
 	CHECK_EQ(hit_byte(CODE + 1), HIT_STOP);
+	down();
+}
+
+TEST(byte_false_runs_a_load_here)
+{
+	up();
+	put64(DATA, 0x1234);
+	CHECK_EQ(trap_swbp_insert(&vm.swbp, CODE_LOAD), 0);
+	set_lists(GDB_BP_SW, CODE_LOAD, 1, rdi_is_7, sizeof(rdi_is_7), NULL, 0, false);
+	CHECK_EQ(hit_byte(CODE_LOAD), HIT_GO);		/* what bench_hot starts with */
+	CHECK_EQ(regs.regs.rax, 0x1234);
+	CHECK_EQ(regs.regs.rip, CODE_LOAD + 7);
+	/* a load of our own breakpoint byte sees the original */
+	CHECK_EQ(trap_swbp_insert(&vm.swbp, DATA), 0);
+	CHECK_EQ(hit_byte(CODE_LOAD), HIT_GO);
+	CHECK_EQ(regs.regs.rax, 0x1234);
+	/* a load from outside RAM: left to a step */
+	memcpy(ram + CODE_LOAD + 3, (const uint8_t[]){ 0xd9, 0xff, 0x3f, 0x00 }, 4);
+	CHECK_EQ(hit_byte(CODE_LOAD), HIT_STEP_OVER);
 	down();
 }
 

@@ -85,9 +85,20 @@ static int stack_write(void *opaque, uint64_t va, const void *buf, size_t len)
 	return 0;
 }
 
+static int stack_read(void *opaque, uint64_t va, void *buf, size_t len)
+{
+	(void)opaque;
+	if (fail_writes || va < STACK_VA || va + len > STACK_VA + sizeof(stack))
+		return -EFAULT;
+	memcpy(buf, stack + (va - STACK_VA), len);
+	return 0;
+}
+
+static const struct x86_mem mem = { stack_read, stack_write, NULL };
+
 static int emu(struct kvm_regs *r, const uint8_t *c, size_t n)
 {
-	return x86_emulate_entry(r, c, n, stack_write, NULL);
+	return x86_emulate_entry(r, c, n, &mem);
 }
 
 #define EMU(r, ...) ({ const uint8_t c_[] = { __VA_ARGS__ }; emu(r, c_, sizeof(c_)); })
@@ -163,7 +174,7 @@ TEST(entry_push)
 	CHECK_EQ(v, 0xffffffff84030201ULL);
 	CHECK_EQ(EMU(&r, 0x68, 1, 2, 3), 0);			/* truncated */
 	CHECK_EQ(EMU(&r, 0x66, 0x55), 0);			/* pushw: not ours */
-	CHECK_EQ(x86_emulate_entry(&r, (const uint8_t[]){ 0x55 }, 1, NULL, NULL), 0);
+	CHECK_EQ(x86_emulate_entry(&r, (const uint8_t[]){ 0x55 }, 1, NULL), 0);
 }
 
 TEST(entry_mov)
@@ -190,9 +201,54 @@ TEST(entry_mov)
 	CHECK_EQ(EMU(&r, 0x49, 0xbb, 1, 2, 3, 4, 5, 6, 7, 8), 10);	/* movabs $..,%r11 */
 	CHECK_EQ(r.r11, 0x0807060504030201ULL);
 	CHECK_EQ(r.rflags, 0x8d7);				/* mov sets no flags */
-	CHECK_EQ(EMU(&r, 0x48, 0x89, 0x65, 0x00), 0);		/* to memory: not ours */
 	CHECK_EQ(EMU(&r, 0x48, 0x8b), 0);			/* truncated */
 	CHECK_EQ(EMU(&r, 0xb8, 1, 2), 0);
+}
+
+TEST(entry_mov_memory)
+{
+	struct kvm_regs r = { .rip = STACK_VA - 0x100, .rbx = STACK_VA + 8, .rcx = 3,
+			      .rax = ~0ULL, .rdi = 0x1122334455667788ULL, .rflags = 0x246 };
+	uint64_t v;
+
+	for (unsigned i = 0; i < sizeof(stack); i++)
+		stack[i] = (uint8_t)(0xa0 + i);
+	/* mov 0x10(%rbx),%rax: base + disp8 */
+	CHECK_EQ(EMU(&r, 0x48, 0x8b, 0x43, 0x10), 4);
+	memcpy(&v, stack + 0x18, 8);
+	CHECK_EQ(r.rax, v);
+	/* mov (%rbx,%rcx,8),%edx: SIB, 32-bit load zero-extends */
+	r.rdx = ~0ULL;
+	CHECK_EQ(EMU(&r, 0x8b, 0x14, 0xcb), 3);
+	CHECK_EQ(r.rdx, (uint32_t)(stack[0x20] | stack[0x21] << 8 | stack[0x22] << 16 |
+				   (uint32_t)stack[0x23] << 24));
+	/* mov 0x1f9(%rip),%rax: from the end of the 7-byte instruction */
+	CHECK_EQ(EMU(&r, 0x48, 0x8b, 0x05, 0xf9, 0x00, 0x00, 0x00), 7);
+	memcpy(&v, stack, 8);					/* rip + 7 + 0xf9 = STACK_VA */
+	CHECK_EQ(r.rax, v);
+	/* mov %rdi,-0x8(%rbx): a store; 16-bit store with 0x66 */
+	CHECK_EQ(EMU(&r, 0x48, 0x89, 0x7b, 0xf8), 4);
+	memcpy(&v, stack, 8);
+	CHECK_EQ(v, 0x1122334455667788ULL);
+	CHECK_EQ(EMU(&r, 0x66, 0x89, 0x3b), 3);			/* mov %di,(%rbx) */
+	CHECK_EQ(stack[8] | stack[9] << 8, 0x7788);
+	CHECK_EQ(stack[10], 0xa0 + 10);
+	/* mov 0x100000(,%rcx,1)... no base (SIB base 5, mod 0): disp32 + index */
+	r.rcx = STACK_VA - 0x100000 + 0x30;
+	CHECK_EQ(EMU(&r, 0x48, 0x8b, 0x04, 0x0d, 0x00, 0x00, 0x10, 0x00), 8);
+	memcpy(&v, stack + 0x30, 8);
+	CHECK_EQ(r.rax, v);
+	CHECK_EQ(r.rflags, 0x246);
+	/* a failed access changes nothing */
+	r.rax = 1;
+	fail_writes = true;
+	CHECK_EQ(EMU(&r, 0x48, 0x8b, 0x43, 0x10), 0);
+	CHECK_EQ(r.rax, 1);
+	fail_writes = false;
+	CHECK_EQ(EMU(&r, 0x64, 0x48, 0x8b, 0x43, 0x10), 0);	/* %fs: not ours */
+	CHECK_EQ(EMU(&r, 0x67, 0x48, 0x8b, 0x43, 0x10), 0);	/* 32-bit addressing */
+	CHECK_EQ(EMU(&r, 0x48, 0x8b, 0x05, 0xf9, 0x00), 0);	/* truncated */
+	CHECK_EQ(x86_emulate_entry(&r, (const uint8_t[]){ 0x48, 0x8b, 0x43, 0x10 }, 4, NULL), 0);
 }
 
 /*

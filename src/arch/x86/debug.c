@@ -227,15 +227,16 @@ void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct wal
 }
 
 bool arch_exec_at_break(struct vcpu_state *st, const uint8_t *code, size_t len,
-			arch_write_fn write, void *opaque)
+			const struct arch_mem *mem)
 {
+	const struct x86_mem xm = { mem->read, mem->write, mem->opaque };
 	struct kvm_regs r = st->regs;
 	int n;
 
 	/* 64-bit code only; a guest single-stepping itself expects its #DB after it */
 	if (!(st->sregs.efer & X86_EFER_LMA) || !st->sregs.cs.l || (r.rflags & X86_RFLAGS_TF))
 		return false;
-	n = x86_emulate_entry(&r, code, len, write, opaque);
+	n = x86_emulate_entry(&r, code, len, &xm);
 	if (n <= 0)
 		return false;
 	r.rip += (uint64_t)n;

@@ -158,9 +158,51 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size, __u64 *r
 	return r;
 }
 
-int x86_emulate_entry(struct kvm_regs *regs, const uint8_t *code, size_t len,
-		      x86_write_fn write, void *opaque)
+/*
+ * The address of a ModRM memory operand at c[0..len) (mod != 3), 64-bit
+ * addressing: *ea, and the bytes of ModRM, SIB and displacement (0:
+ * truncated).  at is the ModRM byte's address: rip-relative operands count
+ * from the end of the operand, which ends the instruction (no immediate).
+ */
+static size_t modrm_ea(struct kvm_regs *r, const uint8_t *c, size_t len, unsigned rex,
+		       uint64_t at, uint64_t *ea)
 {
+	size_t n = modrm_len(c, len);
+	uint8_t mod = c[0] >> 6, rm = c[0] & 7;
+	int64_t disp = 0;
+	size_t dpos = 1;
+	uint64_t a = 0;
+
+	if (!n)
+		return 0;
+	if (rm == 4) {				/* SIB */
+		uint8_t sib = c[1];
+		unsigned idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
+		unsigned base = (sib & 7) | ((rex & 1) << 3);
+
+		dpos = 2;
+		if (idx != 4)			/* 4 without REX.X: no index */
+			a += *gpr(r, idx) << (sib >> 6);
+		if (!(mod == 0 && (sib & 7) == 5))
+			a += *gpr(r, base);
+	} else if (mod == 0 && rm == 5) {
+		a = at + n;			/* rip-relative */
+	} else {
+		a = *gpr(r, rm | ((rex & 1) << 3));
+	}
+	if (mod == 1)
+		disp = (int8_t)c[dpos];
+	else if (mod == 2 || (mod == 0 && (rm == 5 || (rm == 4 && (c[1] & 7) == 5))))
+		disp = (int32_t)(c[dpos] | c[dpos + 1] << 8 | c[dpos + 2] << 16 |
+				 (uint32_t)c[dpos + 3] << 24);
+	*ea = a + (uint64_t)disp;
+	return n;
+}
+
+int x86_emulate_entry(struct kvm_regs *regs, const uint8_t *code, size_t len,
+		      const struct x86_mem *mem)
+{
+	void *opaque = mem ? mem->opaque : NULL;
 	bool opsize16 = false, rep = false;
 	unsigned rex = 0, size;
 	size_t i = 0, n;
@@ -204,7 +246,7 @@ int x86_emulate_entry(struct kvm_regs *regs, const uint8_t *code, size_t len,
 	if (op >= 0x50 && op <= 0x57 && !opsize16) {
 		uint64_t v = *gpr(regs, (op & 7) | ((rex & 1) << 3)), sp = regs->rsp - 8;
 
-		if (!write || write(opaque, sp, &v, 8))
+		if (!mem || mem->write(opaque, sp, &v, 8))
 			return 0;
 		regs->rsp = sp;
 		return (int)i;
@@ -219,7 +261,7 @@ int x86_emulate_entry(struct kvm_regs *regs, const uint8_t *code, size_t len,
 		v = isz == 1 ? (uint64_t)(int64_t)(int8_t)code[i] :
 		    (uint64_t)(int64_t)(int32_t)(code[i] | code[i + 1] << 8 |
 						 code[i + 2] << 16 | (uint32_t)code[i + 3] << 24);
-		if (!write || write(opaque, sp, &v, 8))
+		if (!mem || mem->write(opaque, sp, &v, 8))
 			return 0;
 		regs->rsp = sp;
 		return (int)(i + isz);
@@ -235,6 +277,25 @@ int x86_emulate_entry(struct kvm_regs *regs, const uint8_t *code, size_t len,
 			v |= (uint64_t)code[i + k] << (8 * k);
 		*gpr(regs, (op & 7) | ((rex & 1) << 3)) = v;
 		return (int)(i + isz);
+	}
+	/* mov between a register and memory, through mem (no segment override was taken) */
+	if ((op == 0x89 || op == 0x8b) && i < len && (code[i] >> 6) != 3) {
+		__u64 *reg = gpr(regs, ((code[i] >> 3) & 7) | ((rex & 4) << 1));
+		uint64_t ea, v = 0;
+		size_t m = modrm_ea(regs, code + i, len - i, rex, regs->rip + i, &ea);
+
+		if (!m || !mem)
+			return 0;
+		if (op == 0x89) {
+			v = *reg;
+			if (mem->write(opaque, ea, &v, size))
+				return 0;
+		} else {
+			if (mem->read(opaque, ea, &v, size))
+				return 0;
+			put_reg(reg, v, size);
+		}
+		return (int)(i + m);
 	}
 	/* the rest: register forms only (ModRM mod == 3), 16/32/64-bit operands */
 	if (i >= len || (code[i] >> 6) != 3)

@@ -26,26 +26,33 @@ int x86_emulate(struct kvm_regs *regs, const uint8_t *code, size_t len, int long
 /* General-purpose register n (0-15, REX-extended) in the hardware encoding order. */
 __u64 *x86_gpr(struct kvm_regs *regs, unsigned n);
 
-/* A memory write of an emulated instruction: 0, or -errno (then nothing was written). */
-typedef int (*x86_write_fn)(void *opaque, uint64_t va, const void *buf, size_t len);
+/* Memory an emulated instruction reads or writes, by virtual address: 0 or -errno. */
+struct x86_mem {
+	int (*read)(void *opaque, uint64_t va, void *buf, size_t len);
+	int (*write)(void *opaque, uint64_t va, const void *buf, size_t len);	/* all or nothing */
+	void *opaque;
+};
 
 /*
  * The original instruction under a software breakpoint, executed here so
  * that the vCPU can go on past a breakpoint whose condition is false
  * without the byte being lifted for the other vCPUs: the common first
  * instructions of functions, in 64-bit mode only.  Returns the length (rip
- * not yet advanced), or 0 if it is not one of these (or a write failed:
- * then regs are unchanged).  Flags are set as the CPU sets them.
+ * not yet advanced), or 0 if it is not one of these (or its memory access
+ * failed: then regs are unchanged).  Flags are set as the CPU sets them.
  *   nop (90, 66 90, pause f3 90), nopw/nopl with any ModRM operand
  *     (0f 1f /0, e.g. the 5-byte ftrace nop 0f 1f 44 00 00, with 66/2e prefixes)
  *   endbr64, endbr32 (f3 0f 1e fa/fb)
- *   push %r64 (50+r, REX.B), push $imm8/$imm32 (6a, 68): through `write`
- *   mov $imm, %r32/%r64 (b8+r); mov %r, %r (89, 8b, register forms)
+ *   push %r64 (50+r, REX.B), push $imm8/$imm32 (6a, 68): through mem->write
+ *   mov $imm, %r32/%r64 (b8+r); mov %r, %r (89, 8b)
+ *   mov between a register and memory (89, 8b with a ModRM memory operand:
+ *     base + index * scale + displacement, rip-relative; no segment
+ *     override, no 0x67): through mem->read / mem->write
  *   add/or/adc/sbb/and/sub/xor/cmp between registers (01..3b) and with an
  *     immediate (81, 83: sub $0x20,%rsp, and $-16,%rsp ...), test %r,%r (85);
  *     16-, 32- and 64-bit operands
  */
 int x86_emulate_entry(struct kvm_regs *regs, const uint8_t *code, size_t len,
-		      x86_write_fn write, void *opaque);
+		      const struct x86_mem *mem);
 
 #endif
