@@ -13,5 +13,9 @@ $(B)/bench/rspbench: $(BENCH_OBJ)
 bench: $(B)/hyve $(B)/bench/rspbench guests
 	B=$(B) tools/bench/run.sh
 
-.PHONY: bench
+# Conditional breakpoints: hyve evaluating, gdb evaluating, QEMU (doc/benchmark.md).
+bench-cond: $(B)/hyve guests
+	B=$(B) tools/bench/cond_bench.py $(BENCH_COND_ARGS)
+
+.PHONY: bench bench-cond
 -include $(BENCH_OBJ:.o=.d)

@@ -2,7 +2,7 @@
  * bench -- the project's benchmark guest for the GDB stub: a multiboot v1
  * ELF32 (boots under hyve and under `qemu-system-x86_64 -enable-kvm -kernel`)
  * that prints where its symbols are, "BENCH-READY", and then calls the
- * non-inlined bench_hot(i) forever.  bench64.elf is the same image with
+ * non-inlined bench_hot(i) forever (and bench_tick(i) every so often).  bench64.elf is the same image with
  * symbols, for gdb.
  *
  * Everything the guest writes (data, bss, stack, IDT, GDT) lies below
@@ -20,11 +20,28 @@ volatile unsigned long bench_counter;
 unsigned long bench_array[BENCH_SLOTS];
 void bench_hot(unsigned long i);
 
+/*
+ * bench_tick(i) runs once every bench_tick_mask + 1 calls of bench_hot (a
+ * power of two; a client sets the mask with `M` so that it runs about 1000
+ * times a second: a place for a dprintf at a chosen rate).  bench_ticks sits
+ * in a page of its own, so that a watchpoint on it traps nothing else.
+ */
+volatile unsigned long bench_tick_mask = ~0UL;
+struct { volatile unsigned long n; unsigned long pad[511]; } bench_ticks
+	__attribute__((aligned(4096), section(".data.bench_ticks")));
+void bench_tick(unsigned long i);
+
 /* noipa: the symbol is exactly the code that runs (breakpoint target). */
 __attribute__((noipa)) void bench_hot(unsigned long i)
 {
 	bench_counter++;
 	bench_array[i % BENCH_SLOTS] += i;
+}
+
+__attribute__((noipa)) void bench_tick(unsigned long i)
+{
+	bench_ticks.n++;
+	__asm__ volatile("" : : "r"(i) : "memory");
 }
 
 int guest_main(const struct boot_info *bi)
@@ -34,6 +51,9 @@ int guest_main(const struct boot_info *bi)
 		bi->magic, (void *)_text, (void *)_end, (void *)bench_hot,
 		(void *)&bench_counter, read_cr3());
 	gprintf("BENCH-READY\n");
-	for (unsigned long i = 0;; i++)
+	for (unsigned long i = 0;; i++) {
 		bench_hot(i);
+		if (!(i & bench_tick_mask))
+			bench_tick(i);
+	}
 }
