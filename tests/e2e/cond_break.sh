@@ -21,8 +21,8 @@
 #  - the guest's own counts are right at the end (every function ran 8192
 #    times: nothing skipped or run twice), exit 0.
 # Run with 1 vCPU and with 2 (the AP spinning).  Where software
-# breakpoints do not trap at all (QEMU TCG's nested SVM runs int3 through
-# the guest's IDT), the probe at the start fails: skipped, loudly.
+# breakpoints do not trap at all (hyve --probe; QEMU TCG's nested SVM runs
+# int3 through the guest's IDT), skipped, loudly.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -31,6 +31,11 @@ skip_if_no_kvm
 need_tool gdb
 require_files "$HYVE"
 build_bpg
+# what the host's KVM does with them (on QEMU TCG's nested SVM: int3 goes to
+# the guest, debug registers do not fire): nothing to test there
+probe=$("$HYVE" --probe 2>&1 | sed -n 's/^sw-breakpoints: //p')
+[ "$probe" = trap ] ||
+	skip "software breakpoints do not trap on this host (hyve --probe: sw-breakpoints: ${probe:-?})"
 
 conds() {	# conds NAME PHASE REGEX WHY: a line of PHASE's `monitor conds` output matches
 	between "$1" "$2-conds-begin" "$2-conds-end" | grep -qE -- "$3" ||
@@ -46,12 +51,8 @@ for cpus in 1 2; do
 	g=g$cpus
 	start_debug -c $cpus -m 64M --kernel "$BPG" --append mode=cond -G w0
 	gdb_run $g tests/e2e/gdb4/cond_break.gdb "$BPG"
-	if [ "$(val $g probe_at)" != 1 ]; then
-		has_line "$WORK/out" 'exception #BP' &&
-			skip "software breakpoints do not trap on this host: the guest's own #BP" \
-			     "handler ran instead (QEMU TCG's nested SVM does not intercept int3)"
-		fail "$g: the plain breakpoint at cond_target did not stop there"
-	fi
+	[ "$(val $g probe_at)" = 1 ] ||
+		fail "$g: a plain breakpoint at cond_target did not stop there (hyve --probe says they trap)"
 	expect_val $g probe_n 1
 	expect_val $g t_n 4096 "target-side: the stop is at the hit where n == 4096"
 	expect_val $g t_calls 4095

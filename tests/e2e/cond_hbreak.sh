@@ -10,8 +10,7 @@
 #  - `hbreak cond_slow if $rdi == 4600` (a first instruction hyve does not
 #    execute itself: RF needs none): the stop at 4600;
 #  - the guest's own counts at the end: every function ran 8192 times.
-# Where hardware breakpoints do not fire (the probe at the start does not
-# stop), skipped, loudly.
+# Where hardware breakpoints do not fire (hyve --probe), skipped, loudly.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -20,6 +19,11 @@ skip_if_no_kvm
 need_tool gdb
 require_files "$HYVE"
 build_bpg
+# what the host's KVM does with them (on QEMU TCG's nested SVM: int3 goes to
+# the guest, debug registers do not fire): nothing to test there
+probe=$("$HYVE" --probe 2>&1 | sed -n 's/^hw-breakpoints: //p')
+[ "$probe" = fire ] ||
+	skip "hardware breakpoints do not fire on this host (hyve --probe: hw-breakpoints: ${probe:-?})"
 
 conds() {	# conds NAME PHASE REGEX WHY
 	between "$1" "$2-conds-begin" "$2-conds-end" | grep -qE -- "$3" ||
@@ -32,8 +36,7 @@ for cpus in 1 2; do
 	start_debug -c $cpus -m 64M --kernel "$BPG" --append mode=cond -G w0
 	gdb_run $g tests/e2e/gdb4/cond_hbreak.gdb "$BPG"
 	[ "$(val $g probe_at)" = 1 ] ||
-		skip "hardware breakpoints do not fire on this host: the plain hbreak at" \
-		     "cond_target never stopped (the guest ran to its end)"
+		fail "$g: a plain hbreak at cond_target did not stop there (hyve --probe says they fire)"
 	expect_val $g probe_n 1
 	expect_val $g t_n 4096 "target-side: the stop is at the hit where n == 4096"
 	expect_val $g t_calls 4095
