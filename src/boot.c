@@ -103,12 +103,80 @@ void boot_free_images(struct boot_images *img)
 	memset(img, 0, sizeof(*img));
 }
 
+/*
+ * Run the image's loader over `mem`: 0, or -errno with err set.  ctx is left
+ * for the caller (the segments loaded).
+ */
+static int run_loader(struct gmem *mem, int ncpus, const struct boot_images *img,
+		      struct loader_ctx *ctx, struct boot_state *bs, char *err, size_t errlen)
+{
+	const struct loader *ld;
+	const char *fmt = config_str("boot.format");
+	int r;
+
+	memset(bs, 0, sizeof(*bs));
+	ld = loader_find(fmt, img->kernel, img->kernel_size);
+	if (!ld) {
+		snprintf(err, errlen, "kernel '%s': not a format hyve can boot "
+			 "(multiboot, PVH ELF, bzImage, ELF64; raw images need -o boot.format=raw)",
+			 img->kernel_path);
+		return -ENOEXEC;
+	}
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->mem = mem;
+	ctx->kernel_path = img->kernel_path;
+	ctx->kernel = img->kernel;
+	ctx->kernel_size = img->kernel_size;
+	ctx->initrd = img->initrd;
+	ctx->initrd_size = img->initrd_size;
+	ctx->cmdline = img->cmdline;
+	ctx->ncpus = ncpus;
+	ctx->raw.load_addr = config_uint("raw.addr");
+	ctx->raw.entry = config_is_set("raw.entry") ? config_uint("raw.entry") : ctx->raw.load_addr;
+	fmt = config_str("raw.mode");
+	ctx->raw.mode = !strcmp(fmt, "prot32") ? BOOT_PROT32 :
+			!strcmp(fmt, "long64") ? BOOT_LONG64 : BOOT_REAL16;
+	r = ld->load(ctx, bs);
+	if (r) {
+		if (ctx->err[0])
+			snprintf(err, errlen, "%s", ctx->err);
+		else
+			snprintf(err, errlen, "%s: %s", img->kernel_path, strerror(-r));
+		return r;
+	}
+	log_debug("loaded %s as %s", img->kernel_path, ld->name);
+	return 0;
+}
+
+int boot_check(const struct boot_images *img, int ncpus, uint64_t mem_size,
+	       char *err, size_t errlen)
+{
+	struct loader_ctx ctx;
+	struct boot_state bs;
+	struct gmem mem;
+	void *p;
+	int r;
+
+	if (img->bios)
+		return 0;	/* its size was checked when it was read */
+	/* untouched pages cost nothing; the ones the loader writes go with munmap */
+	p = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "cannot allocate %llu MiB of guest memory: %s",
+			 (unsigned long long)(mem_size >> 20), strerror(errno));
+		return -ENOMEM;
+	}
+	gmem_init(&mem, p, mem_size);
+	r = run_loader(&mem, ncpus, img, &ctx, &bs, err, errlen);
+	munmap(p, mem_size);
+	return r;
+}
+
 int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	      char *err, size_t errlen)
 {
 	struct loader_ctx ctx;
-	const struct loader *ld;
-	const char *fmt = config_str("boot.format");
 	int r;
 
 	memset(bs, 0, sizeof(*bs));
@@ -117,42 +185,15 @@ int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 		bios_boot_state(bs);
 		return bios_map(vm, img->bios, img->bios_size, err, errlen);
 	}
-	ld = loader_find(fmt, img->kernel, img->kernel_size);
-	if (!ld) {
-		snprintf(err, errlen, "kernel '%s': not a format hyve can boot "
-			 "(multiboot, PVH ELF, bzImage, ELF64; raw images need -o boot.format=raw)",
-			 img->kernel_path);
-		return -ENOEXEC;
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.mem = &vm->mem;
-	ctx.kernel_path = img->kernel_path;
-	ctx.kernel = img->kernel;
-	ctx.kernel_size = img->kernel_size;
-	ctx.initrd = img->initrd;
-	ctx.initrd_size = img->initrd_size;
-	ctx.cmdline = img->cmdline;
-	ctx.ncpus = vm->ncpus;
-	ctx.raw.load_addr = config_uint("raw.addr");
-	ctx.raw.entry = config_is_set("raw.entry") ? config_uint("raw.entry") : ctx.raw.load_addr;
-	fmt = config_str("raw.mode");
-	ctx.raw.mode = !strcmp(fmt, "prot32") ? BOOT_PROT32 :
-		       !strcmp(fmt, "long64") ? BOOT_LONG64 : BOOT_REAL16;
-	r = ld->load(&ctx, bs);
-	if (r) {
-		if (ctx.err[0])
-			snprintf(err, errlen, "%s", ctx.err);
-		else
-			snprintf(err, errlen, "%s: %s", img->kernel_path, strerror(-r));
+	r = run_loader(&vm->mem, vm->ncpus, img, &ctx, bs, err, errlen);
+	if (r)
 		return r;
-	}
 	vm->nboot_segs = 0;
 	for (int i = 0; i < ctx.nsegs && i < (int)ARRAY_SIZE(vm->boot_segs); i++) {
 		vm->boot_segs[i] = (struct vm_segment){ ctx.segs[i].va, ctx.segs[i].gpa,
 							 ctx.segs[i].len };
 		vm->nboot_segs++;
 	}
-	log_debug("loaded %s as %s", img->kernel_path, ld->name);
 	return 0;
 }
 

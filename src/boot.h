@@ -22,6 +22,13 @@ struct boot_images {
 /* Read kernel/initrd/bios named by the config.  0 or -errno with err set. */
 int boot_read_images(struct boot_images *img, char *err, size_t errlen);
 void boot_free_images(struct boot_images *img);
+/*
+ * Check, before KVM is touched, that the image loads into a guest of this
+ * size and vCPU count: the loader runs over scratch memory, which is then
+ * freed.  0 or -errno with err set (the same message boot_load would give).
+ */
+int boot_check(const struct boot_images *img, int ncpus, uint64_t mem_size,
+	       char *err, size_t errlen);
 /* Put the guest in RAM and fill the boot state.  0 or -errno with err set. */
 int boot_load(struct vm *vm, struct boot_images *img, struct boot_state *bs,
 	      char *err, size_t errlen);

@@ -82,9 +82,22 @@ int main(int argc, char **argv)
 		die("%s", err);
 	log_debug_on = config_bool("log.debug");
 
-	/* Everything the user named must exist and make sense before KVM is touched. */
-	if (boot_read_images(&img, err, sizeof(err)))
+	/*
+	 * Everything the user named must exist and make sense before KVM is
+	 * touched: the images load (into scratch memory), the RAM fits the host,
+	 * the devices' files are usable, the options agree.
+	 */
+	if (config_bool("gdb.wait") && !config_is_set("gdb.port") && !config_is_set("gdb.unix")) {
+		die("gdb.wait needs a debug server port (-G w[ADDRESS:]PORT)");
+	}
+	if (boot_read_images(&img, err, sizeof(err)) ||
+	    vm_check_memory(config_uint("memory"), err, sizeof(err)) ||
+	    boot_check(&img, (int)config_uint("cpus"), config_uint("memory"), err, sizeof(err)))
 		goto out_images;
+	if (devices_check()) {
+		err[0] = 0;	/* the device has said what is wrong, in one line */
+		goto out_images;
+	}
 	r = event_init();
 	if (!r)
 		r = setup_signals();
@@ -116,9 +129,6 @@ int main(int argc, char **argv)
 		/* `w`: not one guest instruction before the debugger says continue */
 		if (config_bool("gdb.wait"))
 			vcpu_ctl_init_stopped(&vm);
-	} else if (config_bool("gdb.wait")) {
-		snprintf(err, sizeof(err), "gdb.wait needs a debug server port (-G w[ADDRESS:]PORT)");
-		goto out_devices;
 	}
 
 	r = event_start();

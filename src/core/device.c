@@ -29,6 +29,19 @@ void device_register(const struct device *dev)
 	ndevices++;
 }
 
+int devices_check(void)
+{
+	int first = 0;
+
+	for (int i = 0; i < ndevices; i++) {
+		int r = devices[i]->check ? devices[i]->check() : 0;
+
+		if (r && !first)
+			first = r;
+	}
+	return first;
+}
+
 int devices_init(struct vm *vm)
 {
 	for (ninit = 0; ninit < ndevices; ninit++) {

@@ -14,10 +14,17 @@ struct device {
 	int prio;			/* init order: lower first */
 	/* 0, or -errno; a failing init aborts start-up with its message */
 	int (*init)(struct vm *vm);
+	/*
+	 * Optional: check the device's configuration (its files, its numbers)
+	 * before KVM is touched, logging a one-line reason.  0 or -errno.
+	 */
+	int (*check)(void);
 	void (*exit)(struct vm *vm);	/* optional */
 };
 
 void device_register(const struct device *dev);
+/* Run every device's check (all, each logging its complaint).  0 or the first -errno. */
+int devices_check(void);
 /* Run all inits; on failure unwind those already done.  0 or -errno. */
 int devices_init(struct vm *vm);
 void devices_exit(struct vm *vm);

@@ -60,11 +60,9 @@ static int check_caps(int kvm_fd, char *err, size_t errlen)
 	return 0;
 }
 
-static int create_ram(struct vm *vm, uint64_t mem_size, char *err, size_t errlen)
+int vm_check_memory(uint64_t mem_size, char *err, size_t errlen)
 {
 	struct sysinfo si;
-	void *p;
-	int r;
 
 	if (sysinfo(&si) == 0) {
 		uint64_t host = (uint64_t)si.totalram * si.mem_unit;
@@ -76,6 +74,17 @@ static int create_ram(struct vm *vm, uint64_t mem_size, char *err, size_t errlen
 			return -ENOMEM;
 		}
 	}
+	return 0;
+}
+
+static int create_ram(struct vm *vm, uint64_t mem_size, char *err, size_t errlen)
+{
+	void *p;
+	int r;
+
+	r = vm_check_memory(mem_size, err, errlen);
+	if (r)
+		return r;
 	p = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {

@@ -94,6 +94,8 @@ struct vm {
 void vm_init(struct vm *vm, int ncpus);
 /* Create the VM with `ncpus` vCPUs and `mem_size` bytes of RAM.  0 or -errno (err set). */
 int vm_create(struct vm *vm, int ncpus, uint64_t mem_size, char *err, size_t errlen);
+/* Is mem_size guest RAM possible on this host?  0 or -ENOMEM with err set; no KVM. */
+int vm_check_memory(uint64_t mem_size, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
 /* Assert (level 1) or deassert an interrupt line of the in-kernel irqchip. */

@@ -201,8 +201,8 @@ static void put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Open and check the image.  0 or -errno, with the message logged. */
-static int blk_open(const char *path, bool ro)
+/* Open and check the image; *fd and *sectors on success.  0 or -errno, logged. */
+static int blk_open(const char *path, bool ro, int *fdp, uint64_t *sectors)
 {
 	off_t size;
 	int fd, e;
@@ -233,10 +233,24 @@ static int blk_open(const char *path, bool ro)
 		close(fd);
 		return -EINVAL;
 	}
-	blk.fd = fd;
-	blk.readonly = ro;
-	blk.sectors = (uint64_t)size / SECTOR_SIZE;
+	*fdp = fd;
+	*sectors = (uint64_t)size / SECTOR_SIZE;
 	return 0;
+}
+
+/* Before KVM: the image must open, be free and have whole sectors. */
+static int blk_check(void)
+{
+	const char *path = config_str("disk");
+	uint64_t sectors;
+	int fd, r;
+
+	if (!path)
+		return 0;
+	r = blk_open(path, config_bool("disk.readonly"), &fd, &sectors);
+	if (!r)
+		close(fd);
+	return r;
 }
 
 static int blk_init(struct vm *vm)
@@ -246,9 +260,10 @@ static int blk_init(struct vm *vm)
 
 	if (!path)
 		return 0;
-	r = blk_open(path, config_bool("disk.readonly"));
+	r = blk_open(path, config_bool("disk.readonly"), &blk.fd, &blk.sectors);
 	if (r)
 		return r;
+	blk.readonly = config_bool("disk.readonly");
 	memset(blk.config, 0, sizeof(blk.config));
 	put_le32(blk.config + CFG_CAPACITY, (uint32_t)blk.sectors);
 	put_le32(blk.config + CFG_CAPACITY + 4, (uint32_t)(blk.sectors >> 32));
@@ -278,6 +293,7 @@ static const struct device virtio_blk = {
 	.name = "virtio_blk",
 	.prio = 30,
 	.init = blk_init,
+	.check = blk_check,
 	.exit = blk_exit,
 };
 DEVICE_REGISTER(virtio_blk);
