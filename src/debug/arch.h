@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "core/io.h"
 
 struct vm;
 
@@ -74,6 +75,17 @@ enum arch_debug_kind arch_debug_kind(const struct kvm_debug_exit_arch *a, unsign
 /* Add the hardware instruction breakpoints (slot i at addr[i] where used[i])
  * to KVM_SET_GUEST_DEBUG settings. */
 void arch_hw_breaks(struct kvm_guest_debug *dbg, const uint64_t *addr, const bool *used);
+
+/* ---- the machine as the monitor describes it ---- */
+
+/* A range KVM itself emulates (not on hyve's bus), for `info mtree`. */
+struct arch_region {
+	uint64_t base, size;
+	int prio;			/* QEMU's priority for it (the LAPIC's window wins) */
+	const char *name;		/* as QEMU names it under KVM */
+};
+/* The in-kernel devices' ranges in one space, in address order: how many (at most max). */
+int arch_kernel_regions(const struct vm *vm, enum io_space sp, struct arch_region *out, int max);
 
 /* ---- core dumps ---- */
 

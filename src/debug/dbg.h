@@ -6,6 +6,7 @@
  *   breakpoints.c  policy: the debugger's Z packets onto the trap mechanisms
  *   stops.c        policy: which stop to report, as what; step-over; pending hits
  *   monitor.c      `monitor` commands (arch/<name>/monitor.c adds its own)
+ *   monitor_qemu.c the generic ones QEMU's monitor has, with QEMU's output
  *   coredump.c     `monitor dump`
  * Everything here runs on the event thread while the machine is stopped.
  */
@@ -55,6 +56,9 @@ struct dtarget {
 	int pending_exit;		/* guest ended the machine while attached: status, or -1 */
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
+	bool step_off;			/* Qqemu.sstep=0: a step request runs freely, as in QEMU */
+	char fmt_format;		/* monitor x/xp: the last format and unit size (QEMU */
+	int fmt_size;			/* remembers them for the next command); 0: none yet */
 	int last_cpu;			/* the vCPU the debugger last resumed */
 	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_needs_hw) */
 	uint64_t hw_addr[ARCH_HW_SLOTS];
@@ -80,6 +84,8 @@ int dbg_walk_ctx(struct dtarget *t, int cpu, struct walk_ctx *w);
 /* Memory through vCPU cpu's view (or physical in phys mode): bytes, or -errno. */
 long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool write);
 int dbg_translate(struct dtarget *t, int cpu, uint64_t va, uint64_t *gpa);
+/* dbg_xfer read with the address kind chosen here (monitor x/xp), not by `phys`. */
+long dbg_read_as(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool phys);
 
 /* breakpoints.c */
 /* Hand the breakpoint settings to every vCPU (attached: breakpoint bytes trap to us). */
@@ -110,9 +116,13 @@ struct mon_cmd {
 	/* 0, -EINVAL (bad arguments: the usage line is shown), or -errno */
 	int (*fn)(struct dtarget *t, const char *args, struct rsp_buf *out);
 };
-/* The architecture's commands (arch/<name>/monitor.c). */
+/* The architecture's commands (arch/<name>/monitor.c), and QEMU's generic ones. */
 extern const struct mon_cmd arch_mon_cmds[];
 extern const int arch_mon_ncmds;
+extern const struct mon_cmd qemu_mon_cmds[];
+extern const int qemu_mon_ncmds;
+/* A monitor command's address argument: a number as C writes it (0x.., 0.., decimal). */
+int mon_parse_addr(const char *s, uint64_t *out);
 
 /* coredump.c: an ELF core of guest memory with a note per vCPU.  0 or -errno. */
 int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen);
