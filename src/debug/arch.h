@@ -26,6 +26,8 @@ unsigned arch_gdb_state_parts(const struct vm *vm);
 const char *arch_gdb_target_xml(const struct vm *vm, size_t *len);
 /* How many registers gdb numbers. */
 int arch_gdb_nregs(const struct vm *vm);
+/* State parts register regno needs beyond arch_gdb_state_parts (VS_EXTRA: debug registers). */
+unsigned arch_gdb_reg_parts(const struct vm *vm, int regno);
 /* The 'g' image of st.  Bytes written, or -ENOSPC. */
 int arch_gdb_get_regs(const struct vm *vm, const struct vcpu_state *st, uint8_t *buf, size_t cap);
 /* Load a 'G' image into st.  0 or -EINVAL. */

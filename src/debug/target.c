@@ -69,7 +69,7 @@ static int t_read_reg(void *tp, int cpu, int regno, uint8_t *buf, size_t cap)
 
 	if (regno < 0 || regno >= arch_gdb_nregs(t->vm))
 		return -ENOENT;
-	r = dbg_load(t, cpu, &c);
+	r = arch_gdb_reg_parts(t->vm, regno) ? dbg_load_full(t, cpu, &c) : dbg_load(t, cpu, &c);
 	return r ? r : arch_gdb_get_reg(t->vm, &c->st, regno, buf, cap);
 }
 
@@ -81,7 +81,8 @@ static int t_write_reg(void *tp, int cpu, int regno, const uint8_t *buf, size_t 
 
 	if (regno < 0 || regno >= arch_gdb_nregs(t->vm))
 		return -ENOENT;
-	r = dbg_load(t, cpu, &c);
+	/* a debug register is written back with the rest of KVM's extra state */
+	r = arch_gdb_reg_parts(t->vm, regno) ? dbg_load_full(t, cpu, &c) : dbg_load(t, cpu, &c);
 	if (!r)
 		r = arch_gdb_set_reg(t->vm, &c->st, regno, buf, len);
 	if (!r)

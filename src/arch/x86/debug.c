@@ -28,6 +28,11 @@ int arch_gdb_nregs(const struct vm *vm)
 	return x86_gdb_nregs(vm->arch.has_avx);
 }
 
+unsigned arch_gdb_reg_parts(const struct vm *vm, int regno)
+{
+	return regno >= 0 && x86_gdb_reg_is_dr((unsigned)regno, vm->arch.has_avx) ? VS_EXTRA : 0;
+}
+
 static void to_gdb(const struct vm *vm, const struct vcpu_state *st, struct x86_gdb_state *g)
 {
 	const struct kvm_regs *r = &st->regs;
@@ -59,6 +64,19 @@ static void to_gdb(const struct vm *vm, const struct vcpu_state *st, struct x86_
 	memcpy(g->xmm, f->xmm, sizeof(g->xmm));
 	g->mxcsr = f->mxcsr;
 	memcpy(g->ymmh, st->ymmh, sizeof(g->ymmh));
+	for (int i = 0; i < 4; i++)
+		g->dr[i] = st->dregs.db[i];
+	g->dr6 = st->dregs.dr6;
+	g->dr7 = st->dregs.dr7;
+	g->gdtr_base = s->gdt.base; g->gdtr_limit = s->gdt.limit;
+	g->idtr_base = s->idt.base; g->idtr_limit = s->idt.limit;
+	g->ldtr = s->ldt.selector; g->tr = s->tr.selector;
+	g->cs_base = s->cs.base; g->ss_base = s->ss.base;
+	g->ds_base = s->ds.base; g->es_base = s->es.base;
+	g->cs_limit = s->cs.limit; g->ss_limit = s->ss.limit; g->ds_limit = s->ds.limit;
+	g->es_limit = s->es.limit; g->fs_limit = s->fs.limit; g->gs_limit = s->gs.limit;
+	g->ldtr_base = s->ldt.base; g->ldtr_limit = s->ldt.limit;
+	g->tr_base = s->tr.base; g->tr_limit = s->tr.limit;
 	g->has_avx = vm->arch.has_avx;
 }
 
@@ -92,6 +110,23 @@ static void from_gdb(struct vcpu_state *st, const struct x86_gdb_state *g)
 	memcpy(f->xmm, g->xmm, sizeof(f->xmm));
 	f->mxcsr = g->mxcsr;
 	memcpy(st->ymmh, g->ymmh, sizeof(st->ymmh));
+	/*
+	 * The guest's own debug registers (KVM_SET_DEBUGREGS on resume, when the
+	 * snapshot has them): while the debugger has hardware breakpoints in,
+	 * KVM runs the guest with the debugger's instead.
+	 */
+	for (int i = 0; i < 4; i++)
+		st->dregs.db[i] = g->dr[i];
+	st->dregs.dr6 = g->dr6;
+	st->dregs.dr7 = g->dr7;
+	s->gdt.base = g->gdtr_base; s->gdt.limit = (uint16_t)g->gdtr_limit;
+	s->idt.base = g->idtr_base; s->idt.limit = (uint16_t)g->idtr_limit;
+	s->cs.base = g->cs_base; s->ss.base = g->ss_base;
+	s->ds.base = g->ds_base; s->es.base = g->es_base;
+	s->cs.limit = g->cs_limit; s->ss.limit = g->ss_limit; s->ds.limit = g->ds_limit;
+	s->es.limit = g->es_limit; s->fs.limit = g->fs_limit; s->gs.limit = g->gs_limit;
+	s->ldt.base = g->ldtr_base; s->ldt.limit = g->ldtr_limit;
+	s->tr.base = g->tr_base; s->tr.limit = g->tr_limit;
 }
 
 int arch_gdb_get_regs(const struct vm *vm, const struct vcpu_state *st, uint8_t *buf, size_t cap)
