@@ -96,5 +96,11 @@ unsigned arch_core_machine(void);
 size_t arch_core_prstatus_size(void);
 /* Fill one vCPU's NT_PRSTATUS descriptor (arch_core_prstatus_size bytes). */
 void arch_core_prstatus(const struct vcpu_state *st, int cpu, void *desc);
+/* The notes that follow each vCPU's NT_PRSTATUS (FP state, system registers): how many. */
+int arch_core_nnotes(void);
+/* Note i: its name ("CORE", ...), type and descriptor size. */
+void arch_core_note(int i, const char **name, uint32_t *type, size_t *size);
+/* Fill note i's descriptor for one vCPU (st NULL: its registers could not be read). */
+void arch_core_note_desc(int i, const struct vcpu_state *st, void *desc);
 
 #endif

@@ -13,8 +13,13 @@
  *             every vCPU calls both_hit(cpu) for ever (hits[cpu] counts);
  *             COM1 input 'h' prints "HASH 0x.. BP n HITS a b", 'q' exits 0x42
  *   mon       builds a second address space (alt_cr3 maps ALT_VA to a page
- *             starting with ALT_SECRET), sets DR1/DR7, prints "MON gdtr ..",
- *             then spins in mon_spin until mon_release is set: exit status
+ *             starting with ALT_SECRET), sets DR1/DR7, makes gate 0x80 a
+ *             DPL-3 trap gate, sets TPR 0x20, lets a one-shot LAPIC timer
+ *             (vector 0x42, count 1000) fire with interrupts off (so it stays
+ *             in the IRR), routes I/O APIC pin 10 to vector 0x47 on APIC 1,
+ *             prints "MON gdtr .." and "MON idt ..", then spins in mon_spin
+ *             until mon_release is set, prints "MON RELEASED v dr0 x" (its
+ *             own DR0, which a debugger may have written): exit status
  *             mon_release & 0xff
  *   triple, reset, poweroff
  *             set fail_marker, then end the machine that way
@@ -44,6 +49,10 @@
 #define ALT_SECRET	0x5ec7e7c0ffee0001UL
 #define MON_DR1		0x1234000UL
 #define MON_DR7		0x00d00404UL	/* L1, write, 8 bytes; bit 10 reads as one */
+#define MON_TRAP_VEC	0x80
+#define MON_TPR		0x20
+#define MON_TIMER_VEC	0x42
+#define MON_IOAPIC_VEC	0x47
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
 	    M_WATCH, M_STEP, M_SMP, M_IRQ };
@@ -208,6 +217,7 @@ static int mon_main(void)
 {
 	struct dtr g, i;
 	uint32_t v;
+	uint64_t dr0;
 
 	alt_page[0] = ALT_SECRET;
 	alt_page[1] = ~ALT_SECRET;
@@ -216,6 +226,13 @@ static int mon_main(void)
 	alt_pd[(ALT_VA >> 21) & 511] = virt_to_phys(alt_pt) | 3;
 	alt_pt[(ALT_VA >> 12) & 511] = virt_to_phys(alt_page) | 3;
 	alt_cr3 = virt_to_phys(alt_pml4);
+	cli();			/* the timer's interrupt stays pending: info lapic shows it */
+	idt_set_gate_type(MON_TRAP_VEC, 0xef);
+	mmio_write32(0xfee00000 + 0x80, MON_TPR);
+	lapic_timer_start(MON_TIMER_VEC, 1000, 0);
+	for (unsigned long n = 0; lapic_timer_current() && n < 100000000UL; n++)
+		cpu_relax();
+	ioapic_route(10, MON_IOAPIC_VEC, 1);
 	__asm__ volatile("mov %0, %%dr1" : : "r"(MON_DR1));
 	__asm__ volatile("mov %0, %%dr7" : : "r"(MON_DR7));
 	__asm__ volatile("sgdt %0" : "=m"(g));
@@ -223,7 +240,8 @@ static int mon_main(void)
 	gprintf("MON gdtr 0x%lx 0x%x idtr 0x%lx 0x%x alt_cr3 0x%lx\n", (unsigned long)g.base,
 		g.limit, (unsigned long)i.base, i.limit, (unsigned long)alt_cr3);
 	v = mon_spin();
-	gprintf("MON RELEASED 0x%x\n", v);
+	__asm__ volatile("mov %%dr0, %0" : "=r"(dr0));
+	gprintf("MON RELEASED 0x%x dr0 0x%lx\n", v, (unsigned long)dr0);
 	guest_exit((int)(v & 0xff));
 }
 
