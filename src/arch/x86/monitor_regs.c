@@ -58,12 +58,6 @@ static void qseg(struct rsp_buf *o, const char *name, const struct kvm_segment *
 	rsp_buf_puts(o, "\n");
 }
 
-/* Physical x87 register p is ST((p - TOP) mod 8); KVM keeps them in stack order. */
-static const uint8_t *fpr_phys(const struct kvm_fpu *f, unsigned p)
-{
-	return f->fpr[(p - ((f->fsw >> 11) & 7)) & 7];
-}
-
 static uint64_t le64(const uint8_t *b)
 {
 	uint64_t v = 0;
@@ -132,8 +126,9 @@ static void qemu_dump(struct rsp_buf *o, const struct vcpu_state *st, bool has_a
 	rsp_buf_printf(o, "\nDR6=%016llx DR7=%016llx\nEFER=%016llx\n", d->dr6, d->dr7, s->efer);
 	rsp_buf_printf(o, "FCW=%04x FSW=%04x [ST=%u] FTW=%02x MXCSR=%08x\n", f->fcw, f->fsw,
 		       (f->fsw >> 11) & 7, f->ftwx, f->mxcsr);
+	/* FPRi as QEMU shows a KVM vCPU's: KVM's fpr[i] (FXSAVE's stack order) as is */
 	for (unsigned i = 0; i < 8; i++) {
-		const uint8_t *r = fpr_phys(f, i);
+		const uint8_t *r = f->fpr[i];
 
 		rsp_buf_printf(o, "FPR%u=%016" PRIx64 " %04x%s", i, le64(r),
 			       (unsigned)(r[8] | r[9] << 8), i & 1 ? "\n" : " ");
