@@ -1,5 +1,6 @@
 # mode=irq, attached while a 1 µs-ish LAPIC timer interrupts it: 200 stepi
-# with step-irq off, then 200 with step-irq on.  A step that delivers the
+# with step-irq off, then 200 with step-irq on, then 200 each with QEMU's
+# Qqemu.sstep=0x3 (NOIRQ) and Qqemu.sstep=0x1.  A step that delivers the
 # timer interrupt ends inside that vector's 16-byte IDT stub (KVM runs the
 # handler's first instruction before the step trap).
 set $stub = (long) &isr_stubs + 0x40 * 16
@@ -30,6 +31,12 @@ echo on-begin\n
 monitor step-irq on
 echo on-end\n
 steps on
+# the same through QEMU's packet: NOIRQ set (0x3), then clear (0x1)
+maint packet Qqemu.sstep=0x3
+steps qnoirq
+maint packet Qqemu.sstep=0x1
+steps qirq
+maint packet Qqemu.sstep=0x3
 monitor step-irq off
 set var irq_release = 0x27
 detach
