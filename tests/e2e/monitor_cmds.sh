@@ -45,7 +45,7 @@ hex16() { printf '%016x' "$(($1))"; }
 
 start_debug -c 2 -m 64M --kernel "$BPG" --append mode=mon -G 0
 wait_out '^MON gdtr ' 30
-read -r _ _ gdtr gdtl _ idtr idtl _ alt < <(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')
+read -r _ _ gdtr gdtl _ idtr idtl _ alt <<<"$(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')"
 gdb_run m tests/e2e/gdb4/monitor_cmds.gdb "$BPG"
 for c in help status 'info registers \[-a\]' 'info mem' 'info state' 'info mappings' \
 	'info events' 'info idt' 'info gdt' 'info lapic' 'info pic' 'info ioapic' 'xlate VA' \

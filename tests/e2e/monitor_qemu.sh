@@ -53,7 +53,7 @@ hyve_pid=$(pgrep -P "$BG_PID" | head -n 1)
 gdb_run q tests/e2e/gdb4/monitor_qemu.gdb "$BPG"
 
 # packets, in the order sent
-mapfile -t rec < <(block packets | sed -n 's/^received: "\(.*\)"$/\1/p')
+mapfile -t rec <<<"$(block packets | sed -n 's/^received: "\(.*\)"$/\1/p')"
 want=("sstepbits;sstep;PhyMemMode" "ENABLE=1,NOIRQ=2,NOTIMER=4" "ENABLE=1,NOIRQ=2,NOTIMER=4"
 	"0x3" "OK" "0x1" "E22" "0x1" "name:hyve;version:$("$HYVE" --version | awk '{ print $2 }');" "")
 [ "${#rec[@]}" = "${#want[@]}" ] || fail "packets: ${#rec[@]} replies, want ${#want[@]}: ${rec[*]}"
@@ -98,7 +98,7 @@ v=$(elf_bytes "$BPG" 0xffffffff80100000 16) || fail "cannot read $BPG at 0xfffff
 read -ra V <<<"$v"
 quads=$(python3 -c 'import sys; b=[int(x,16) for x in sys.argv[1:]]; print(" ".join("0x%016x" % int.from_bytes(bytes(b[i:i+8]), "little") for i in (0, 8)))' "${V[@]}")
 expect_block xv "^ffffffff80100000: $quads\$" "x /2xg: virtual, through the page tables"
-read -r d u o < <(python3 -c 'v=0xfeedface12345678; print("%20d %20d %22s" % (v - 2**64, v, "0%o" % v))')
+read -r d u o <<<"$(python3 -c 'v=0xfeedface12345678; print("%20d %20d %22s" % (v - 2**64, v, "0%o" % v))')"
 expect_block xd "^$(hex16 "$mv"): +$d\$" "x /1dg: signed, as QEMU's %*PRId64"
 expect_block xd "^$(hex16 "$mv"): +$u\$" "x /1ug: unsigned"
 expect_block xd "^$(hex16 "$mv"): 0x5678 0x1234\$" "x /2xh: halfwords"

@@ -41,7 +41,7 @@ T=$'\t'
 
 start_debug -c 2 -m 64M --kernel "$BPG" --append mode=mon -G 0
 wait_out '^MON gdtr ' 30
-read -r _ _ gdtr gdtl _ idtr idtl _ _ < <(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')
+read -r _ _ gdtr gdtl _ idtr idtl _ _ <<<"$(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')"
 gdb_run x tests/e2e/gdb4/monitor_x86.gdb "$BPG"
 
 isr=$(val x isr)
@@ -100,7 +100,7 @@ expect_val x idtr_limit "$idtl" "\$idtr_limit"
 expect_val x cs_base 0 "\$cs_base"
 expect_val x cs_limit 0xffffffff "\$cs_limit"
 expect_val x ds_limit 0xffffffff "\$ds_limit"
-read -r trsel trbase trlim < <(block state | sed -n 's/^tr   \([0-9a-f]*\) base=\([0-9a-f]*\) limit=\([0-9a-f]*\) .*/0x\1 0x\2 0x\3/p')
+read -r trsel trbase trlim <<<"$(block state | sed -n 's/^tr   \([0-9a-f]*\) base=\([0-9a-f]*\) limit=\([0-9a-f]*\) .*/0x\1 0x\2 0x\3/p')"
 [ -n "${trlim:-}" ] || fail "info state has no tr line"
 expect_val x tr "$trsel" "\$tr = info state's TR selector"
 expect_val x tr_base "$trbase" "\$tr_base"
