@@ -2,7 +2,7 @@
 # monitor_x86.sh -- the x86 inspection commands and the system registers as
 # gdb registers, each checked against what the guest set up or what guest
 # memory holds.  bpg (mode=mon, 2 vCPUs) made IDT gate 0x80 a DPL-3 trap
-# gate, set TPR 0x20, let a one-shot LAPIC timer (vector 0x42, count 1000,
+# gate, set TPR 0x50, let a one-shot LAPIC timer (vector 0x42, count 1000,
 # divide 16) expire with interrupts off, routed I/O APIC pin 10 to vector
 # 0x47 on APIC 1, set DR1/DR7:
 #  - info idt: gate 3 is an interrupt gate to isr_stubs + 3 * 16, gate 0x80
@@ -10,8 +10,8 @@
 #  - info gdt: the raw descriptors are gdt64's (as gdb reads them), decoded:
 #    0x08 32-bit code, 0x10 64-bit code (L=1), 0x18 flat data;
 #  - info lapic (QEMU's format): LVTT one-shot vector 66, the timer's
-#    initial count 1000 and current 0, vector 66 in the IRR, TPR and PPR
-#    0x20, the LAPIC software-enabled with spurious vector 255;
+#    initial count 1000 and current 0, vector 66 in the IRR (below the TPR), TPR and PPR
+#    0x50, the LAPIC software-enabled with spurious vector 255;
 #  - info pic / info ioapic (QEMU's format): pin 10 -> vector 71, APIC 1;
 #  - info events: nothing pending or injected;
 #  - xlate mon_value: 4-level, the walk ends at its physical address, and
@@ -65,7 +65,7 @@ expect_block lapic "^Timer$T DCR=0x3 \\(divide by 16\\) initial_count = 1000 cur
 expect_block lapic "^SPIV$T 0x000001ff APIC enabled, focus=off, spurious vec 255\$" "SPIV"
 expect_block lapic "^ISR$T \\(none\\)\$" "nothing in service"
 expect_block lapic "^IRR$T 66 \$" "the expired timer's vector waits in the IRR"
-expect_block lapic '^APR 0x00 TPR 0x20 DFR 0x0f LDR 0x[0-9a-f]{2} PPR 0x20$' "TPR and PPR 0x20, flat model"
+expect_block lapic '^APR 0x00 TPR 0x50 DFR 0x0f LDR 0x[0-9a-f]{2} PPR 0x50$' "TPR and PPR 0x50, flat model"
 for b in pic ioapic; do
 	expect_block $b '^ioapic0: ver=0x11 id=0x00 sel=0x[0-9a-f]{2}' "info $b: QEMU's header, KVM's version"
 	expect_block $b '^  pin 10 0x0100000000000047 dest=1 vec=71  active-hi edge +fixed  physical$' "pin 10 -> vector 71 on APIC 1"

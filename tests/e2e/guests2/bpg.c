@@ -14,10 +14,11 @@
  *             COM1 input 'h' prints "HASH 0x.. BP n HITS a b", 'q' exits 0x42
  *   mon       builds a second address space (alt_cr3 maps ALT_VA to a page
  *             starting with ALT_SECRET), sets DR1/DR7, makes gate 0x80 a
- *             DPL-3 trap gate, sets TPR 0x20, lets a one-shot LAPIC timer
- *             (vector 0x42, count 1000) fire with interrupts off (so it stays
- *             in the IRR), routes I/O APIC pin 10 to vector 0x47 on APIC 1,
- *             prints "MON gdtr .." and "MON idt ..", then spins in mon_spin
+ *             DPL-3 trap gate, sets TPR 0x50, lets a one-shot LAPIC timer
+ *             (vector 0x42, count 1000) fire below the TPR with interrupts
+ *             off (it stays in the IRR; nor does KVM wait for an interrupt
+ *             window), routes I/O APIC pin 10 to vector 0x47 on APIC 1,
+ *             prints "MON gdtr ..", then spins in mon_spin
  *             until mon_release is set, prints "MON RELEASED v dr0 x" (its
  *             own DR0, which a debugger may have written): exit status
  *             mon_release & 0xff
@@ -50,7 +51,7 @@
 #define MON_DR1		0x1234000UL
 #define MON_DR7		0x00d00404UL	/* L1, write, 8 bytes; bit 10 reads as one */
 #define MON_TRAP_VEC	0x80
-#define MON_TPR		0x20
+#define MON_TPR		0x50	/* above the timer vector's class: it stays in the IRR, undeliverable */
 #define MON_TIMER_VEC	0x42
 #define MON_IOAPIC_VEC	0x47
 
