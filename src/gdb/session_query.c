@@ -377,6 +377,10 @@ static void handle_set_sstep(struct gdb_session *s, const uint8_t *pkt, size_t n
 		sess_send_str(s, "OK");
 }
 
+#ifndef HYVE_VERSION		/* the Makefile defines it; the fuzzers' builds do not */
+#define HYVE_VERSION "unknown"
+#endif
+
 /* qGDBServerVersion (lldb's; pwndbg asks it too): who we are. */
 static void handle_server_version(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
