@@ -53,9 +53,9 @@ hyve_pid=$(pgrep -P "$BG_PID" | head -n 1)
 gdb_run q tests/e2e/gdb4/monitor_qemu.gdb "$BPG"
 
 # packets, in the order sent
-mapfile -t rec <<<"$(block packets | sed -n 's/^received: "\(.*\)"$/\1/p')"
-want=("sstepbits;sstep;PhyMemMode" "ENABLE=1,NOIRQ=2,NOTIMER=4" "ENABLE=1,NOIRQ=2,NOTIMER=4"
-	"0x3" "OK" "0x1" "E22" "0x1" "name:hyve;version:$("$HYVE" --version | awk '{ print $2 }');" "")
+mapfile -t rec <<<"$(block packets | sed -n 's/^received: "\(.*\)"$/[\1]/p')"
+want=("[sstepbits;sstep;PhyMemMode]" "[ENABLE=1,NOIRQ=2,NOTIMER=4]" "[ENABLE=1,NOIRQ=2,NOTIMER=4]"
+	"[0x3]" "[OK]" "[0x1]" "[E22]" "[0x1]" "[name:hyve;version:$("$HYVE" --version | awk '{ print $2 }');]" "[]")
 [ "${#rec[@]}" = "${#want[@]}" ] || fail "packets: ${#rec[@]} replies, want ${#want[@]}: ${rec[*]}"
 for i in "${!want[@]}"; do
 	[ "${rec[$i]}" = "${want[$i]}" ] || fail "packet reply $i is '${rec[$i]}', want '${want[$i]}'"

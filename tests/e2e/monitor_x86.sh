@@ -1,7 +1,7 @@
 #!/bin/bash
 # monitor_x86.sh -- the x86 inspection commands and the system registers as
 # gdb registers, each checked against what the guest set up or what guest
-# memory holds.  bpg (mode=mon, 2 vCPUs) made IDT gate 0x80 a DPL-3 trap
+# memory holds.  bpg (mode=x86, 2 vCPUs) made IDT gate 0x80 a DPL-3 trap
 # gate, set TPR 0x50, let a one-shot LAPIC timer (vector 0x42, count 1000,
 # divide 16) expire with interrupts off, routed I/O APIC pin 10 to vector
 # 0x47 on APIC 1, set DR1/DR7:
@@ -39,7 +39,7 @@ expect_block() {	# NAME REGEX WHY
 hex16() { printf '%016x' "$(($1))"; }
 T=$'\t'
 
-start_debug -c 2 -m 64M --kernel "$BPG" --append mode=mon -G 0
+start_debug -c 2 -m 64M --kernel "$BPG" --append mode=x86 -G 0
 wait_out '^MON gdtr ' 30
 read -r _ _ gdtr gdtl _ idtr idtl _ _ <<<"$(tr -d '\r' <"$WORK/out" | grep '^MON gdtr ')"
 gdb_run x tests/e2e/gdb4/monitor_x86.gdb "$BPG"

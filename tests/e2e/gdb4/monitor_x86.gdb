@@ -1,4 +1,4 @@
-# mode=mon, 2 vCPUs, attached while it spins in mon_spin: the x86
+# mode=x86 (mon plus x86 set-up), 2 vCPUs, attached while it spins in mon_spin: the x86
 # inspection commands and the system registers as gdb registers, each
 # output between "NAME-begin" and "NAME-end".
 set $mv = (long) &mon_value
