@@ -50,7 +50,8 @@ start_debug -c 2 -m 64M --kernel "$BPG" --append mode=mon --disk "$WORK/disk.img
 wait_out '^MON gdtr ' 30
 hyve_pid=$(pgrep -P "$BG_PID" | head -n 1)
 [ -n "$hyve_pid" ] || fail "cannot find hyve's process"
-gdb_run q tests/e2e/gdb4/monitor_qemu.gdb "$BPG"
+gdb_run q tests/e2e/gdb4/monitor_qemu.gdb "$BPG" -ex "set \$hpid = $hyve_pid" \
+	-ex "set \$maps = \"$WORK/maps\"" -ex "set \$tasks = \"$WORK/tasks\""
 
 # packets, in the order sent
 mapfile -t rec <<<"$(block packets | sed -n 's/^received: "\(.*\)"$/[\1]/p')"
@@ -73,10 +74,11 @@ hva0=$(block hva | sed -n 's/^Host virtual address for 0 (pc.ram) is \(0x[0-9a-f
 hva1=$(block hva | sed -n 's/^Host virtual address for 0x100000 (pc.ram) is \(0x[0-9a-f]*\)$/\1/p')
 [ -n "$hva0" ] && [ -n "$hva1" ] || fail "gpa2hva: no 'Host virtual address for ... (pc.ram) is 0x...' lines"
 [ $((hva1 - hva0)) = $((0x100000)) ] || fail "gpa2hva: 0x100000 is at $hva1, 0 at $hva0: not 1 MiB apart"
-python3 - "$hyve_pid" "$hva1" <<'PY' || fail "gpa2hva: $hva1 is in no mapping of hyve (pid $hyve_pid)"
+[ -s "$WORK/maps" ] || fail "no copy of hyve's memory map"
+python3 - "$WORK/maps" "$hva1" <<'PY' || fail "gpa2hva: $hva1 is in no mapping of hyve (pid $hyve_pid)"
 import sys
 a = int(sys.argv[2], 16)
-for l in open('/proc/%s/maps' % sys.argv[1]):
+for l in open(sys.argv[1]):
     lo, hi = [int(x, 16) for x in l.split()[0].split('-')]
     if lo <= a < hi and 'rw' in l.split()[1]:
         sys.exit(0)
@@ -124,7 +126,7 @@ expect_block cpus '^\* CPU #0: thread_id=[0-9]+$' "info cpus: CPU #0 is current"
 expect_block cpus '^  CPU #1: thread_id=[0-9]+$' "info cpus: CPU #1"
 expect_block cpus2 '^\* CPU #1: thread_id=[0-9]+$' "info cpus after 'thread 2': CPU #1 is current"
 for tid in $(block cpus | sed -n 's/.*thread_id=\([0-9]*\)$/\1/p'); do
-	[ -d "/proc/$hyve_pid/task/$tid" ] || fail "info cpus: thread_id $tid is not a thread of hyve ($hyve_pid)"
+	grep -qx "$tid" "$WORK/tasks" || fail "info cpus: thread_id $tid is not a thread of hyve ($hyve_pid)"
 done
 [ "$(block cpus | sed -n 's/.*thread_id=//p' | sort -u | wc -l)" = 2 ] || fail "info cpus: the thread ids are not distinct"
 echo "ok: info cpus: each thread_id is a thread of hyve"

@@ -27,6 +27,9 @@ eval "monitor gva2gpa 0x%lx", $mv
 monitor gva2gpa 0xffffffff80100000
 monitor gva2gpa 0x400000000000
 echo gva-end\n
+# hyve's own memory map and threads, while it still runs ($hpid, $maps, $tasks set by the test)
+eval "shell cat /proc/%d/maps > %s", $hpid, $maps
+eval "shell ls /proc/%d/task > %s", $hpid, $tasks
 echo hva-begin\n
 monitor gpa2hva 0
 monitor gpa2hva 0x100000
