@@ -163,7 +163,7 @@ int x86_mon_info_gdt(struct dtarget *t, const char *args, struct rsp_buf *o)
 	return 0;
 }
 
-static const char *level_name(int level, bool pae)
+static const char *level_name(int level)
 {
 	static const char *const names[] = { "", "PTE", "PDE", "PDPTE", "PML4E", "PML5E" };
 
@@ -210,8 +210,8 @@ int x86_mon_xlate(struct dtarget *t, const char *args, struct rsp_buf *o)
 	for (int i = 0; i < tr.n; i++) {
 		const struct walk_step *s = &tr.step[i];
 
-		rsp_buf_printf(o, "  %-5s[%3u] at %016" PRIx64 ": %0*" PRIx64, level_name(s->level,
-			       false), s->index, s->gpa, (int)s->size * 2, s->entry);
+		rsp_buf_printf(o, "  %-5s[%3u] at %016" PRIx64 ": %0*" PRIx64, level_name(s->level),
+			       s->index, s->gpa, (int)s->size * 2, s->entry);
 		entry_flags(o, s->entry, s->level, s->size);
 	}
 	if (r == -EFAULT)
