@@ -59,6 +59,11 @@ void idt_set_handler(uint8_t vec, irq_handler_fn fn)
 	handlers[vec] = fn;
 }
 
+void idt_set_gate_type(uint8_t vec, uint8_t type)
+{
+	idt[vec].type = type;
+}
+
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
 	"#TS", "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM",

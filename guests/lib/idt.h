@@ -23,6 +23,8 @@ void idt_init(void);
 void idt_load(void);
 /* Call fn for vector vec; the handler sends its own EOI if it needs one. */
 void idt_set_handler(uint8_t vec, irq_handler_fn fn);
+/* Change a gate's type byte (P, DPL, type: 0x8e interrupt gate, 0xef DPL-3 trap gate). */
+void idt_set_gate_type(uint8_t vec, uint8_t type);
 
 /* Called by isr.S. */
 void isr_dispatch(struct iframe *f);

@@ -118,3 +118,17 @@ const char *io_lookup_name(struct io_bus *b, enum io_space sp, uint64_t addr)
 	pthread_rwlock_unlock(&b->lock);
 	return name;
 }
+
+int io_foreach(struct io_bus *b, enum io_space sp, io_visit_fn fn, void *opaque)
+{
+	int ret = 0;
+
+	pthread_rwlock_rdlock(&b->lock);
+	for (int i = 0; i < b->nranges[sp] && !ret; i++) {
+		const struct io_range *r = &b->ranges[sp][i];
+
+		ret = fn(opaque, r->base, r->len, r->name);
+	}
+	pthread_rwlock_unlock(&b->lock);
+	return ret;
+}

@@ -54,4 +54,9 @@ int io_dispatch(struct io_bus *b, enum io_space sp, struct vcpu *vcpu, uint64_t 
 /* Name of the device at addr, or NULL. */
 const char *io_lookup_name(struct io_bus *b, enum io_space sp, uint64_t addr);
 
+/* Every range of a space in address order (the monitor's memory map), under
+ * the read lock: fn must not register.  A non-zero return stops, and is returned. */
+typedef int (*io_visit_fn)(void *opaque, uint64_t base, uint64_t len, const char *name);
+int io_foreach(struct io_bus *b, enum io_space sp, io_visit_fn fn, void *opaque);
+
 #endif

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "core/io.h"
 
 struct vm;
 
@@ -32,6 +33,8 @@ unsigned arch_gdb_state_parts(const struct vm *vm);
 const char *arch_gdb_target_xml(const struct vm *vm, size_t *len);
 /* How many registers gdb numbers. */
 int arch_gdb_nregs(const struct vm *vm);
+/* State parts register regno needs beyond arch_gdb_state_parts (VS_EXTRA: debug registers). */
+unsigned arch_gdb_reg_parts(const struct vm *vm, int regno);
 /* The 'g' image of st.  Bytes written, or -ENOSPC. */
 int arch_gdb_get_regs(const struct vm *vm, const struct vcpu_state *st, uint8_t *buf, size_t cap);
 /* Load a 'G' image into st.  0 or -EINVAL. */
@@ -110,6 +113,17 @@ enum arch_debug_kind arch_debug_kind(const struct kvm_debug_exit_arch *a, unsign
  * to KVM_SET_GUEST_DEBUG settings. */
 void arch_hw_breaks(struct kvm_guest_debug *dbg, const uint64_t *addr, const bool *used);
 
+/* ---- the machine as the monitor describes it ---- */
+
+/* A range KVM itself emulates (not on hyve's bus), for `info mtree`. */
+struct arch_region {
+	uint64_t base, size;
+	int prio;			/* QEMU's priority for it (the LAPIC's window wins) */
+	const char *name;		/* as QEMU names it under KVM */
+};
+/* The in-kernel devices' ranges in one space, in address order: how many (at most max). */
+int arch_kernel_regions(const struct vm *vm, enum io_space sp, struct arch_region *out, int max);
+
 /* ---- core dumps ---- */
 
 /* The ELF machine of a core file, and the size of one vCPU's NT_PRSTATUS. */
@@ -117,5 +131,11 @@ unsigned arch_core_machine(void);
 size_t arch_core_prstatus_size(void);
 /* Fill one vCPU's NT_PRSTATUS descriptor (arch_core_prstatus_size bytes). */
 void arch_core_prstatus(const struct vcpu_state *st, int cpu, void *desc);
+/* The notes that follow each vCPU's NT_PRSTATUS (FP state, system registers): how many. */
+int arch_core_nnotes(void);
+/* Note i: its name ("CORE", ...), type and descriptor size. */
+void arch_core_note(int i, const char **name, uint32_t *type, size_t *size);
+/* Fill note i's descriptor for one vCPU (st NULL: its registers could not be read). */
+void arch_core_note_desc(int i, const struct vcpu_state *st, void *desc);
 
 #endif

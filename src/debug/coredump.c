@@ -1,9 +1,14 @@
 /*
  * coredump.c -- `monitor dump FILE`: an ELF core of the guest, loadable by
- * `gdb vmlinux FILE`.  Guest RAM is written once; program headers describe it
- * twice: by physical address (p_vaddr = p_paddr) and, for every mapping of the
- * current vCPU's address space that lands in RAM, by virtual address pointing
- * at the same file bytes.  One NT_PRSTATUS note per vCPU (gdb: one thread each).
+ * `gdb vmlinux FILE` and by crash.  Guest RAM is written once.  Each mapping
+ * of the current vCPU's address space that lands in RAM gets a PT_LOAD with
+ * its virtual address in p_vaddr (what gdb reads by) and its physical one in
+ * p_paddr (what crash reads by); RAM no mapping reaches follows, at p_vaddr =
+ * p_paddr (with paging off that is all of RAM).  gdb takes the first segment
+ * holding an address, so a real mapping wins over that fallback, and no two
+ * segments describe the same bytes at the same virtual address.  Per vCPU:
+ * NT_PRSTATUS (gdb: one thread each), then the architecture's notes (x86:
+ * NT_PRFPREG and QEMU's system-register note).
  */
 #include <elf.h>
 #include <errno.h>
@@ -67,16 +72,85 @@ static int virt_range(void *opaque, const struct pg_range *r)
 	return 0;
 }
 
-static void put_note(uint8_t **p, uint32_t type, const void *desc, uint32_t descsz)
+/* A note's size in the file: header, name and descriptor, each padded to 4. */
+static size_t note_size(const char *name, size_t descsz)
 {
-	Elf64_Nhdr h = { .n_namesz = 5, .n_descsz = descsz, .n_type = type };
+	return sizeof(Elf64_Nhdr) + ALIGN_UP(strlen(name) + 1, 4) + ALIGN_UP(descsz, 4);
+}
+
+static void put_note(uint8_t **p, const char *name, uint32_t type, const void *desc,
+		     uint32_t descsz)
+{
+	size_t namesz = strlen(name) + 1;
+	Elf64_Nhdr h = { .n_namesz = (uint32_t)namesz, .n_descsz = descsz, .n_type = type };
 
 	memcpy(*p, &h, sizeof(h));
 	*p += sizeof(h);
-	memcpy(*p, "CORE\0\0\0", 8);	/* name, padded to 4 */
-	*p += 8;
+	memcpy(*p, name, namesz);	/* the buffer is zeroed: the padding stays 0 */
+	*p += ALIGN_UP(namesz, 4);
 	memcpy(*p, desc, descsz);
 	*p += ALIGN_UP(descsz, 4);
+}
+
+struct span {
+	uint64_t pa, size;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+/*
+ * PT_LOADs at p_vaddr = p_paddr for the RAM in [pa, pa + size) that no
+ * virtual segment (spans: their physical ranges, sorted) covers.
+ */
+static int uncovered(struct phdrs *ph, const struct span *sp, int n, uint64_t pa, uint64_t size)
+{
+	uint64_t end = pa + size;
+
+	for (int i = 0; i < n && pa < end; i++) {
+		uint64_t s = sp[i].pa, e = sp[i].pa + sp[i].size;
+
+		if (e <= pa || s >= end)
+			continue;
+		if (s > pa) {
+			uint64_t avail, off = ram_off(ph, pa, &avail);
+
+			if (add_phdr(ph, pa, pa, off, MIN(s - pa, avail)))
+				return 1;
+		}
+		if (e > pa)
+			pa = e;
+	}
+	if (pa < end) {
+		uint64_t avail, off = ram_off(ph, pa, &avail);
+
+		return add_phdr(ph, pa, pa, off, MIN(end - pa, avail));
+	}
+	return 0;
+}
+
+/* The physical segments: RAM below and above the hole, less what mappings cover. */
+static int phys_ranges(struct phdrs *ph, int first_virt)
+{
+	int n = ph->n - first_virt;
+	struct span *sp = calloc((size_t)(n ? n : 1), sizeof(*sp));
+	const struct gmem *m = ph->m;
+	int r;
+
+	if (!sp)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++)
+		sp[i] = (struct span){ ph->p[first_virt + i].p_paddr, ph->p[first_virt + i].p_filesz };
+	qsort(sp, (size_t)n, sizeof(*sp), span_cmp);
+	r = uncovered(ph, sp, n, 0, m->low_size);
+	if (!r && m->size > m->low_size)
+		r = uncovered(ph, sp, n, GMEM_HIGH_BASE, m->size - m->low_size);
+	free(sp);
+	return r;
 }
 
 
@@ -123,9 +197,8 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 {
 	const struct gmem *m = &t->vm->mem;
 	struct phdrs ph = { .m = m };
-	size_t desc_sz = arch_core_prstatus_size();
-	size_t note_one = sizeof(Elf64_Nhdr) + 8 + ALIGN_UP(desc_sz, 4);
-	size_t notes_sz = note_one * (size_t)t->vm->ncpus;
+	size_t desc_sz = arch_core_prstatus_size(), note_one = note_size("CORE", desc_sz);
+	size_t notes_sz;
 	uint8_t *notes = NULL, *np;
 	void *desc = NULL;
 	struct walk_ctx w;
@@ -133,6 +206,16 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 	uint64_t hdr_end;
 	int fd = -1, r = -ENOMEM;
 
+	for (int i = 0; i < arch_core_nnotes(); i++) {
+		const char *name;
+		uint32_t type;
+		size_t sz;
+
+		arch_core_note(i, &name, &type, &sz);
+		note_one += note_size(name, sz);
+		desc_sz = MAX(desc_sz, sz);
+	}
+	notes_sz = note_one * (size_t)t->vm->ncpus;
 	ph.p = calloc(MAX_PHDRS, sizeof(*ph.p));
 	notes = calloc(1, notes_sz);
 	desc = malloc(desc_sz);
@@ -140,13 +223,14 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	/* count first, offsets after: phdr 0 is the note, then RAM by physical address */
+	/* count first, offsets after: phdr 0 is the note, then the mappings, then the rest of RAM */
 	ph.n = 1;
-	add_phdr(&ph, 0, 0, 0, m->low_size);
-	if (m->size > m->low_size)
-		add_phdr(&ph, GMEM_HIGH_BASE, GMEM_HIGH_BASE, m->low_size, m->size - m->low_size);
 	if (dbg_walk_ctx(t, t->cur_cpu, &w) == 0 && walk_paging(&w))
 		pgdump(&w, virt_range, &ph);
+	if (phys_ranges(&ph, 1)) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	hdr_end = sizeof(eh) + (uint64_t)ph.n * sizeof(Elf64_Phdr);
 	ph.data_off = ALIGN_UP(hdr_end + notes_sz, 4096);
 	for (int i = 1; i < ph.n; i++)
@@ -157,9 +241,19 @@ int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen)
 	np = notes;
 	for (int i = 0; i < t->vm->ncpus; i++) {
 		struct dcache *c;
+		const struct vcpu_state *st = dbg_load(t, i, &c) ? NULL : &c->st;
 
-		arch_core_prstatus(dbg_load(t, i, &c) ? NULL : &c->st, i, desc);
-		put_note(&np, NT_PRSTATUS, desc, (uint32_t)desc_sz);
+		arch_core_prstatus(st, i, desc);
+		put_note(&np, "CORE", NT_PRSTATUS, desc, (uint32_t)arch_core_prstatus_size());
+		for (int k = 0; k < arch_core_nnotes(); k++) {
+			const char *name;
+			uint32_t type;
+			size_t sz;
+
+			arch_core_note(k, &name, &type, &sz);
+			arch_core_note_desc(k, st, desc);
+			put_note(&np, name, type, desc, (uint32_t)sz);
+		}
 	}
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);

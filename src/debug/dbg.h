@@ -8,6 +8,7 @@
  *   cond.c         the conditions and commands gdb gave breakpoints (cond.h)
  *   cond_hit.c     their evaluation at a hit, on the vCPU's thread; dprintf output
  *   monitor.c      `monitor` commands (arch/<name>/monitor.c adds its own)
+ *   monitor_qemu.c the generic ones QEMU's monitor has, with QEMU's output
  *   coredump.c     `monitor dump`
  * Everything here runs on the event thread while the machine is stopped,
  * except the hit filter (cond_hit.c), which runs on a vCPU thread and
@@ -75,6 +76,9 @@ struct dtarget {
 	int pending_exit;		/* guest ended the machine while attached: status, or -1 */
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
+	bool step_off;			/* Qqemu.sstep=0: a step request runs freely, as in QEMU */
+	char fmt_format;		/* monitor x/xp: the last format and unit size (QEMU */
+	int fmt_size;			/* remembers them for the next command); 0: none yet */
 	int last_cpu;			/* the vCPU the debugger last resumed */
 	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_mode says so) */
 	uint64_t hw_addr[ARCH_HW_SLOTS];
@@ -120,6 +124,8 @@ long dbg_mem_xfer(struct vm *vm, const struct walk_ctx *w, uint64_t addr, uint8_
 		  size_t len, bool write);
 /* The paging context of these registers (the vCPU's own page tables). */
 void dbg_walk_ctx_of(struct vm *vm, const struct vcpu_state *st, struct walk_ctx *w);
+/* dbg_xfer read with the address kind chosen here (monitor x/xp), not by `phys`. */
+long dbg_read_as(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool phys);
 
 /* breakpoints.c */
 /* Hand the breakpoint settings to every vCPU (attached: breakpoint bytes trap to us). */
@@ -172,9 +178,13 @@ struct mon_cmd {
 	/* 0, -EINVAL (bad arguments: the usage line is shown), or -errno */
 	int (*fn)(struct dtarget *t, const char *args, struct rsp_buf *out);
 };
-/* The architecture's commands (arch/<name>/monitor.c). */
+/* The architecture's commands (arch/<name>/monitor.c), and QEMU's generic ones. */
 extern const struct mon_cmd arch_mon_cmds[];
 extern const int arch_mon_ncmds;
+extern const struct mon_cmd qemu_mon_cmds[];
+extern const int qemu_mon_ncmds;
+/* A monitor command's address argument: a number as C writes it (0x.., 0.., decimal). */
+int mon_parse_addr(const char *s, uint64_t *out);
 
 /* coredump.c: an ELF core of guest memory with a note per vCPU.  0 or -errno. */
 int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen);

@@ -136,6 +136,21 @@ static const struct mon_cmd generic_cmds[] = {
 	  mon_conds },
 };
 
+/* Every command table: hyve's own, QEMU's (monitor_qemu.c), the architecture's. */
+static const struct {
+	const struct mon_cmd *cmds;
+	const int *n;
+} tables[] = {
+	{ generic_cmds, NULL },
+	{ qemu_mon_cmds, &qemu_mon_ncmds },
+	{ arch_mon_cmds, &arch_mon_ncmds },
+};
+
+static size_t table_len(size_t i)
+{
+	return tables[i].n ? (size_t)*tables[i].n : ARRAY_SIZE(generic_cmds);
+}
+
 static void help_line(struct rsp_buf *o, const struct mon_cmd *c)
 {
 	char head[64];
@@ -147,19 +162,23 @@ static void help_line(struct rsp_buf *o, const struct mon_cmd *c)
 static int mon_help(struct dtarget *t, const char *args, struct rsp_buf *o)
 {
 	rsp_buf_puts(o, "hyve monitor commands (they act on the current thread's vCPU):\n");
-	for (size_t i = 0; i < ARRAY_SIZE(generic_cmds); i++)
-		help_line(o, &generic_cmds[i]);
-	for (int i = 0; i < arch_mon_ncmds; i++)
-		help_line(o, &arch_mon_cmds[i]);
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++)
+		for (size_t i = 0; i < table_len(k); i++)
+			/* the session's own list, printed first, has "help" already */
+			if (strcmp(tables[k].cmds[i].name, "help"))
+				help_line(o, &tables[k].cmds[i]);
 	return 0;
 }
 
-/* Does cmd start with the command's name, as a whole word?  Its arguments, or NULL. */
+/*
+ * Does cmd start with the command's name, as a whole word?  Its arguments,
+ * or NULL.  A '/' ends the name too, as in QEMU: GEF sends "xp/16xb ADDR".
+ */
 static const char *match(const struct mon_cmd *c, const char *cmd)
 {
 	size_t n = strlen(c->name);
 
-	if (strncmp(cmd, c->name, n) || (cmd[n] && cmd[n] != ' '))
+	if (strncmp(cmd, c->name, n) || (cmd[n] && cmd[n] != ' ' && cmd[n] != '/'))
 		return NULL;
 	cmd += n;
 	while (*cmd == ' ')
@@ -173,13 +192,15 @@ static const struct mon_cmd *lookup(const char *cmd, const char **args)
 	const struct mon_cmd *best = NULL;
 	const char *a;
 
-	for (size_t i = 0; i < ARRAY_SIZE(generic_cmds) + (size_t)arch_mon_ncmds; i++) {
-		const struct mon_cmd *c = i < ARRAY_SIZE(generic_cmds) ? &generic_cmds[i] :
-					  &arch_mon_cmds[i - ARRAY_SIZE(generic_cmds)];
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++) {
+		for (size_t i = 0; i < table_len(k); i++) {
+			const struct mon_cmd *c = &tables[k].cmds[i];
 
-		if ((a = match(c, cmd)) && (!best || strlen(c->name) > strlen(best->name))) {
-			best = c;
-			*args = a;
+			if ((a = match(c, cmd)) &&
+			    (!best || strlen(c->name) > strlen(best->name))) {
+				best = c;
+				*args = a;
+			}
 		}
 	}
 	return best;
@@ -199,10 +220,10 @@ int dbg_monitor(struct dtarget *t, const char *cmd, struct rsp_buf *o)
 	if (!c)
 		return -ENOENT;
 	r = c->fn(t, args, o);
-	if (r == -EINVAL) {
+	if (r == -EINVAL)
 		rsp_buf_printf(o, "usage: monitor %s%s%s\n", c->name, *c->usage ? " " : "",
 			       c->usage);
-		r = 0;
-	}
-	return r;
+	else if (r < 0)		/* said here, as text: gdb shows only "Protocol error" for an E reply */
+		rsp_buf_printf(o, "monitor %s: %s\n", c->name, strerror(-r));
+	return 0;
 }

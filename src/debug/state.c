@@ -214,3 +214,14 @@ long dbg_xfer(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t le
 	}
 	return dbg_mem_xfer(t->vm, &w, addr, buf, len, write);
 }
+
+long dbg_read_as(struct dtarget *t, int cpu, uint64_t addr, uint8_t *buf, size_t len, bool phys)
+{
+	bool saved = t->phys;
+	long n;
+
+	t->phys = phys;
+	n = dbg_xfer(t, cpu, addr, buf, len, false);
+	t->phys = saved;
+	return n;
+}

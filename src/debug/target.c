@@ -69,7 +69,7 @@ static int t_read_reg(void *tp, int cpu, int regno, uint8_t *buf, size_t cap)
 
 	if (regno < 0 || regno >= arch_gdb_nregs(t->vm))
 		return -ENOENT;
-	r = dbg_load(t, cpu, &c);
+	r = arch_gdb_reg_parts(t->vm, regno) ? dbg_load_full(t, cpu, &c) : dbg_load(t, cpu, &c);
 	return r ? r : arch_gdb_get_reg(t->vm, &c->st, regno, buf, cap);
 }
 
@@ -81,7 +81,8 @@ static int t_write_reg(void *tp, int cpu, int regno, const uint8_t *buf, size_t 
 
 	if (regno < 0 || regno >= arch_gdb_nregs(t->vm))
 		return -ENOENT;
-	r = dbg_load(t, cpu, &c);
+	/* a debug register is written back with the rest of KVM's extra state */
+	r = arch_gdb_reg_parts(t->vm, regno) ? dbg_load_full(t, cpu, &c) : dbg_load(t, cpu, &c);
 	if (!r)
 		r = arch_gdb_set_reg(t->vm, &c->st, regno, buf, len);
 	if (!r)
@@ -108,6 +109,26 @@ static int t_phys_mode(void *t, int set)
 	if (set >= 0)
 		T(t)->phys = set;
 	return T(t)->phys;
+}
+
+/*
+ * QEMU's single-step flags over the debug settings: NOIRQ is step-irq off,
+ * ENABLE clear makes a step request run freely (as in QEMU).  KVM cannot
+ * stop the guest's timers during a step, so NOTIMER is refused, as QEMU
+ * does under KVM.
+ */
+static int t_sstep_flags(void *tp, int set)
+{
+	struct dtarget *t = tp;
+
+	if (set >= 0) {
+		if (set & ~(GDB_SSTEP_ENABLE | GDB_SSTEP_NOIRQ))
+			return -EINVAL;
+		t->step_off = !(set & GDB_SSTEP_ENABLE);
+		t->step_irq = !(set & GDB_SSTEP_NOIRQ);
+		vcpu_set_step_irq(t->vm, t->step_irq);
+	}
+	return (t->step_off ? 0 : GDB_SSTEP_ENABLE) | (t->step_irq ? 0 : GDB_SSTEP_NOIRQ);
 }
 
 /* ---- run control ---- */
@@ -160,6 +181,8 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 		act[i] = actions[i] == GDB_CONT ? VCPU_RUN :
 			 actions[i] == GDB_STEP ? VCPU_STEP :
 			 actions[i] == GDB_RANGE ? VCPU_RANGE : VCPU_STAY;
+		if (t->step_off && (act[i] == VCPU_STEP || act[i] == VCPU_RANGE))
+			act[i] = VCPU_RUN;	/* Qqemu.sstep=0: stepping is off */
 		if (actions[i] != GDB_STAY && first < 0)
 			first = i;
 		t->run_act[i] = act[i];
@@ -314,6 +337,7 @@ const struct gdb_target_ops debug_target_ops = {
 	.read_mem = t_read_mem,
 	.write_mem = t_write_mem,
 	.phys_mode = t_phys_mode,
+	.sstep_flags = t_sstep_flags,
 	.resume = t_resume,
 	.set_range = t_set_range,
 	.stop = t_stop,

@@ -326,6 +326,83 @@ static void handle_get_phys(struct gdb_session *s, const uint8_t *pkt, size_t n)
 	sess_send_str(s, r > 0 ? "1" : "0");
 }
 
+/* ---- QEMU's own packets, answered as QEMU does (front ends detect QEMU by them) ---- */
+
+static void handle_qemu_supported(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	sess_send_str(s, s->ops->sstep_flags ? "sstepbits;sstep;PhyMemMode" : "PhyMemMode");
+}
+
+static void handle_sstepbits(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	char b[48];
+
+	if (!s->ops->sstep_flags) {
+		sess_send_str(s, "");
+		return;
+	}
+	snprintf(b, sizeof(b), "ENABLE=%x,NOIRQ=%x,NOTIMER=%x", GDB_SSTEP_ENABLE, GDB_SSTEP_NOIRQ,
+		 GDB_SSTEP_NOTIMER);
+	sess_send_str(s, b);
+}
+
+static void handle_get_sstep(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	char b[16];
+	int r;
+
+	if (!s->ops->sstep_flags) {
+		sess_send_str(s, "");
+		return;
+	}
+	r = s->ops->sstep_flags(s->t, -1);
+	if (r < 0) {
+		sess_send_err(s, r);
+		return;
+	}
+	snprintf(b, sizeof(b), "0x%x", r);
+	sess_send_str(s, b);
+}
+
+/* Qqemu.sstep=HEX: flags it cannot honour get E22 (EINVAL), as QEMU says under KVM. */
+static void handle_set_sstep(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	const char *v = (const char *)pkt + strlen("Qqemu.sstep=");
+	size_t len = n - strlen("Qqemu.sstep=");
+	uint64_t flags;
+	int r;
+
+	if (len > 2 && v[0] == '0' && v[1] == 'x') {
+		v += 2;
+		len -= 2;
+	}
+	if (!s->ops->sstep_flags || rsp_parse_hex_u64(v, len, &flags)) {
+		sess_send_str(s, "");	/* QEMU's answer to a value it cannot parse */
+		return;
+	}
+	if (s->running) {
+		sess_send_err(s, -EBUSY);
+		return;
+	}
+	r = flags > 0xff ? -EINVAL : s->ops->sstep_flags(s->t, (int)flags);
+	if (r == -EINVAL)
+		sess_send_str(s, "E22");
+	else if (r < 0)
+		sess_send_err(s, r);
+	else
+		sess_send_str(s, "OK");
+}
+
+#ifndef HYVE_VERSION		/* the Makefile defines it; the fuzzers' builds do not */
+#define HYVE_VERSION "unknown"
+#endif
+
+/* qGDBServerVersion (lldb's; pwndbg asks it too): who we are. */
+static void handle_server_version(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	sess_send_str(s, "name:hyve;version:" HYVE_VERSION ";");
+}
+
 static void handle_noack(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	/* The '+' for this packet is already out; from now on, none. */
@@ -380,6 +457,12 @@ static const struct query {
 	{ "qRcmd,", M_PREFIX, handle_rcmd },
 	{ "Qqemu.PhyMemMode:", M_PREFIX, handle_set_phys },
 	{ "qqemu.PhyMemMode", M_EXACT, handle_get_phys },
+	{ "qqemu.Supported", M_EXACT, handle_qemu_supported },
+	{ "qqemu.sstepbits", M_EXACT, handle_sstepbits },
+	{ "Qqemu.sstepbits", M_EXACT, handle_sstepbits },	/* pwndbg sends it so; QEMU answers */
+	{ "qqemu.sstep", M_EXACT, handle_get_sstep },
+	{ "Qqemu.sstep=", M_PREFIX, handle_set_sstep },
+	{ "qGDBServerVersion", M_EXACT, handle_server_version },
 };
 
 static bool matches(const struct query *q, const uint8_t *pkt, size_t n)

@@ -43,6 +43,9 @@ struct gdb_stop {
 	int code;		/* GDB_STOP_EXITED: exit status; GDB_STOP_SIGNAL: signal */
 };
 
+/* QEMU's single-step flags (qqemu.sstepbits): step at all, with interrupts held off, timers stopped. */
+enum { GDB_SSTEP_ENABLE = 1, GDB_SSTEP_NOIRQ = 2, GDB_SSTEP_NOTIMER = 4 };
+
 /* Breakpoint types as in Z/z packets. */
 enum gdb_bp_type { GDB_BP_SW = 0, GDB_BP_HW = 1, GDB_WP_WRITE = 2, GDB_WP_READ = 3,
 		   GDB_WP_ACCESS = 4 };
@@ -72,6 +75,12 @@ struct gdb_target_ops {
 	 * mode, -1 only asks.  Returns the mode in force, or -errno.
 	 */
 	int (*phys_mode)(void *t, int set);
+	/*
+	 * Optional (NULL: not offered): QEMU's single-step flags (GDB_SSTEP_*,
+	 * the qqemu.sstep packets).  `set` >= 0 sets them, -1 only asks.
+	 * Returns the flags in force, -EINVAL for flags it cannot honour, or -errno.
+	 */
+	int (*sstep_flags)(void *t, int set);
 
 	/* Release vCPUs with per-vCPU actions (array of ncpus).  0 or -errno. */
 	int (*resume)(void *t, const enum gdb_resume *actions);

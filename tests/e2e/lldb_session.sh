@@ -2,7 +2,8 @@
 # lldb_session.sh -- the same basic session with lldb (gdb-remote): on a
 # running 2-vCPU dbg64 with a virtio disk, lldb lists both vCPU threads,
 # reads the registers the guest loaded (RIP in its spin loop, RBX, R15,
-# FS_BASE, GS_BASE, CR3, XMM0, each vCPU its own RBX), memory by symbol
+# FS_BASE, GS_BASE, CR3, XMM0, each vCPU its own RBX; cs/ds limits and DR7
+# from hyve's system-register feature), memory by symbol
 # (= the ELF file's bytes) and MMIO (the virtio magic), steps one
 # instruction on each vCPU (`si`, `thread select 2`, `si`), detaches (the
 # guest runs on); a second lldb writes `release` with `expression` and
@@ -40,6 +41,7 @@ c target "target create $DBG64"
 c connect "gdb-remote $GDB_ADDR"
 c threads "thread list"
 c regs "register read rip rbx r15 fs_base gs_base k_gs_base cr3 xmm0"
+c sys "register read cs_limit ds_limit dr7"
 c magic "memory read --size 8 --format x --count 1 $magic"
 c mmio "memory read --size 4 --format x --count 3 0xd0000000"
 c si1 "si"
@@ -75,6 +77,9 @@ chk regs r15 0xfedcba9876543210 "loaded by the guest"
 chk regs fs_base 0x00007f1234567000 "wrmsr FS_BASE"
 chk regs gs_base 0xffff888012340000 "wrmsr GS_BASE"
 chk regs k_gs_base 0x0000555566667000 "wrmsr KERNEL_GS_BASE"
+chk sys cs_limit 0xffffffff "org.hyve.x86.sysregs: the flat code segment's limit"
+chk sys ds_limit 0xffffffff "... and the data segment's"
+chk sys dr7 0x0000000000000400 "DR7 at its reset value"
 chk regs cr3 "$(echo "$ready" | sed -n 's/.* cr3 \(0x[0-9a-f]*\).*/\1/p')" "the guest's own CR3"
 blk regs | grep -qE '^ *xmm0 = \{0x00 0x11 0x22 0x33 0x44 0x55 0x66 0x77 0x88 0x99 0xaa 0xbb 0xcc 0xdd 0xee 0xff\}$' ||
 	fail "lldb: xmm0 is not the guest's pattern: $(blk regs | grep xmm0)"

@@ -86,6 +86,7 @@ struct fake_target {
 	uint64_t range_start[FAKE_MAX_CPUS], range_end[FAKE_MAX_CPUS];	/* set_range */
 	int violations;		/* ops used while the machine ran */
 	char last_monitor[64];
+	int sstep;		/* QEMU's single-step flags (sstep_flags) */
 };
 
 static inline void fake_init(struct fake_target *f, int ncpus)
@@ -379,6 +380,19 @@ static inline int fake_set_range(void *t, int cpu, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Like hyve's: ENABLE and NOIRQ only. */
+static inline int fake_sstep_flags(void *t, int set)
+{
+	struct fake_target *f = t;
+
+	if (set >= 0) {
+		if (set & ~(GDB_SSTEP_ENABLE | GDB_SSTEP_NOIRQ))
+			return -EINVAL;
+		f->sstep = set;
+	}
+	return f->sstep;
+}
+
 static const struct gdb_target_ops fake_ops __attribute__((unused)) = {
 	.ncpus = fake_ncpus,
 	.target_xml = fake_target_xml,
@@ -396,6 +410,7 @@ static const struct gdb_target_ops fake_ops __attribute__((unused)) = {
 	.kill = fake_kill,
 	.monitor = fake_monitor,
 	.thread_extra = fake_thread_extra,
+	.sstep_flags = fake_sstep_flags,
 };
 
 #endif

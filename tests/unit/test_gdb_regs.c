@@ -1,5 +1,6 @@
 /* test_gdb_regs.c -- the x86-64 GDB register layout and target description. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -33,6 +34,11 @@ static void fill_state(struct x86_gdb_state *s, bool avx)
 	PAT(st);
 	PAT(fctrl); PAT(fstat); PAT(ftag); PAT(fiseg); PAT(fioff); PAT(foseg); PAT(fooff); PAT(fop);
 	PAT(xmm); PAT(mxcsr); PAT(ymmh);
+	PAT(dr); PAT(dr6); PAT(dr7); PAT(gdtr_base); PAT(idtr_base); PAT(gdtr_limit);
+	PAT(idtr_limit); PAT(ldtr); PAT(tr); PAT(cs_base); PAT(ss_base); PAT(ds_base);
+	PAT(es_base); PAT(cs_limit); PAT(ss_limit); PAT(ds_limit); PAT(es_limit);
+	PAT(fs_limit); PAT(gs_limit); PAT(ldtr_base); PAT(tr_base); PAT(ldtr_limit);
+	PAT(tr_limit);
 	s->has_avx = avx;
 	/* eflags is 32 bits in the packet. */
 	s->rflags &= 0xffffffff;
@@ -51,9 +57,12 @@ TEST(table_offsets_and_sizes)
 {
 	size_t off = 0;
 
-	CHECK_EQ(x86_gdb_nregs(false), 66);
-	CHECK_EQ(x86_gdb_nregs(true), 82);
-	for (int i = 0; i < x86_gdb_nregs(true); i++) {
+	CHECK_EQ(x86_gdb_nregs_g(false), 66);
+	CHECK_EQ(x86_gdb_nregs_g(true), 82);
+	CHECK_EQ(x86_gdb_nregs(false), 66 + X86_GDB_NSYSREGS);
+	CHECK_EQ(x86_gdb_nregs(true), 82 + X86_GDB_NSYSREGS);
+	CHECK_EQ(X86_GDB_NSYSREGS, 26);
+	for (int i = 0; i < x86_gdb_nregs_g(true); i++) {
 		const struct x86_gdb_reg *r = x86_gdb_reg_info((unsigned)i, true);
 
 		CHECK(r != NULL);
@@ -73,8 +82,29 @@ TEST(table_offsets_and_sizes)
 	CHECK_EQ(off, x86_gdb_g_size(true));
 	CHECK_EQ(x86_gdb_g_size(false), 608);
 	CHECK_EQ(x86_gdb_g_size(true), 864);
-	CHECK(x86_gdb_reg_info(X86_GDB_YMM0H, false) == NULL);
-	CHECK(x86_gdb_reg_info(X86_GDB_NREGS_AVX, true) == NULL);
+	/* without AVX the system registers follow efer; with it, ymm15h */
+	CHECK_STR(x86_gdb_reg_info(X86_GDB_YMM0H, false)->name, "dr0");
+	CHECK_STR(x86_gdb_reg_info(X86_GDB_NREGS_AVX, true)->name, "dr0");
+	CHECK(x86_gdb_reg_info(X86_GDB_NREGS_NOAVX + X86_GDB_NSYSREGS, false) == NULL);
+	CHECK(x86_gdb_reg_info(X86_GDB_NREGS_AVX + X86_GDB_NSYSREGS, true) == NULL);
+	for (int avx = 0; avx <= 1; avx++) {
+		unsigned g = (unsigned)x86_gdb_nregs_g(avx);
+
+		off = x86_gdb_g_size(avx);	/* after the 'g' image, as gdb lays them out */
+		for (unsigned i = 0; i < X86_GDB_NSYSREGS; i++) {
+			const struct x86_gdb_reg *r = x86_gdb_reg_info(g + i, avx);
+
+			CHECK_EQ(r->offset, off);
+			CHECK_STR(r->group, "system");
+			off += r->bitsize / 8;
+		}
+		CHECK_STR(x86_gdb_reg_info(g + X86_GDB_SYS_DR7, avx)->name, "dr7");
+		CHECK_STR(x86_gdb_reg_info(g + X86_GDB_SYS_TR_LIMIT, avx)->name, "tr_limit");
+		CHECK(x86_gdb_reg_is_dr(g + X86_GDB_SYS_DR0, avx));
+		CHECK(x86_gdb_reg_is_dr(g + X86_GDB_SYS_DR7, avx));
+		CHECK(!x86_gdb_reg_is_dr(g + X86_GDB_SYS_GDTR_BASE, avx));
+		CHECK(!x86_gdb_reg_is_dr(X86_GDB_EFER, avx));
+	}
 	CHECK_STR(x86_gdb_reg_info(X86_GDB_RSP, false)->name, "rsp");
 	CHECK_STR(x86_gdb_reg_info(X86_GDB_EFLAGS, false)->name, "eflags");
 	CHECK_STR(x86_gdb_reg_info(X86_GDB_ST0 + 7, false)->name, "st7");
@@ -141,7 +171,8 @@ static void check_xml(bool avx)
 	for (const char *c = x; (c = strstr(c, "</feature>")); c++)
 		close++;
 	CHECK_EQ(open, close);
-	CHECK_EQ(open, avx ? 5 : 4);
+	CHECK_EQ(open, avx ? 6 : 5);
+	CHECK(strstr(x, "org.hyve.x86.sysregs") != NULL);
 
 	while ((p = strstr(p, "<reg "))) {
 		const struct x86_gdb_reg *r = x86_gdb_reg_info((unsigned)i, avx);
@@ -322,6 +353,10 @@ TEST(g_roundtrip)
 		b.has_avx = avx;
 		if (!avx)	/* ymmh is not in the packet: keep it out of the compare */
 			memcpy(b.ymmh, a.ymmh, sizeof(b.ymmh));
+		/* nor are the system registers (dr[0] .. tr_limit, the fields before has_avx) */
+		memcpy((char *)&b + offsetof(struct x86_gdb_state, dr),
+		       (char *)&a + offsetof(struct x86_gdb_state, dr),
+		       offsetof(struct x86_gdb_state, has_avx) - offsetof(struct x86_gdb_state, dr));
 		CHECK_EQ(x86_gdb_regs_from_g(&b, g, (size_t)n), 0);
 		CHECK(!memcmp(&a, &b, sizeof(a)));
 		CHECK_EQ(x86_gdb_regs_to_g(&b, g2, sizeof(g2)), n);
@@ -343,7 +378,7 @@ TEST(p_and_P)
 	for (int avx = 0; avx <= 1; avx++) {
 		s.has_avx = avx;
 		CHECK_EQ(x86_gdb_regs_to_g(&s, g, sizeof(g)), avx ? 864 : 608);
-		for (int i = 0; i < x86_gdb_nregs(avx); i++) {
+		for (int i = 0; i < x86_gdb_nregs_g(avx); i++) {
 			const struct x86_gdb_reg *r = x86_gdb_reg_info((unsigned)i, avx);
 			int n = x86_gdb_reg_get(&s, (unsigned)i, buf, sizeof(buf));
 
@@ -352,7 +387,9 @@ TEST(p_and_P)
 		}
 	}
 	s.has_avx = false;
-	CHECK_EQ(x86_gdb_reg_get(&s, X86_GDB_YMM0H, buf, sizeof(buf)), -EINVAL);
+	/* without AVX, number 66 is dr0, not ymm0h */
+	CHECK_EQ(x86_gdb_reg_get(&s, X86_GDB_YMM0H, buf, sizeof(buf)), 8);
+	CHECK_EQ(le(buf, 8), s.dr[0]);
 	CHECK_EQ(x86_gdb_reg_get(&s, 1000, buf, sizeof(buf)), -EINVAL);
 	CHECK_EQ(x86_gdb_reg_get(&s, X86_GDB_XMM0, buf, 15), -ENOSPC);
 	CHECK_EQ(x86_gdb_reg_get(&s, X86_GDB_ST0, buf, 10), 10);
@@ -374,7 +411,7 @@ TEST(p_and_P)
 		x[i] = (uint8_t)(0xc0 + i);
 	CHECK_EQ(x86_gdb_reg_set(&s, X86_GDB_XMM0 + 7, x, 16), 0);
 	CHECK(!memcmp(s.xmm[7], x, 16));
-	CHECK_EQ(x86_gdb_reg_set(&s, X86_GDB_YMM0H + 7, x, 16), -EINVAL);
+	CHECK_EQ(x86_gdb_reg_set(&s, X86_GDB_YMM0H + 7, x, 16), -EINVAL);	/* gdtr_limit: 4 bytes */
 	s.has_avx = true;
 	CHECK_EQ(x86_gdb_reg_set(&s, X86_GDB_YMM0H + 7, x, 16), 0);
 	CHECK(!memcmp(s.ymmh[7], x, 16));
@@ -386,6 +423,47 @@ TEST(p_and_P)
 	/* The round trip through p. */
 	CHECK_EQ(x86_gdb_reg_get(&s, X86_GDB_CR3, buf, sizeof(buf)), 8);
 	CHECK(!memcmp(buf, cr3, 8));
+}
+
+/* The system registers by 'p'/'P': each its own field, selectors read-only. */
+TEST(sysregs_p_and_P)
+{
+	struct x86_gdb_state s;
+	uint8_t buf[16];
+	const uint8_t v8[8] = { 0x00, 0x40, 0x23, 0x01, 0, 0, 0, 0 };
+	const uint8_t v4[4] = { 0xff, 0x0f, 0, 0 };
+
+	for (int avx = 0; avx <= 1; avx++) {
+		unsigned g = (unsigned)x86_gdb_nregs_g(avx);
+
+		fill_state(&s, avx);
+		CHECK_EQ(x86_gdb_reg_get(&s, g + X86_GDB_SYS_DR7, buf, sizeof(buf)), 8);
+		CHECK_EQ(le(buf, 8), s.dr7);
+		CHECK_EQ(x86_gdb_reg_get(&s, g + X86_GDB_SYS_DR0 + 3, buf, sizeof(buf)), 8);
+		CHECK_EQ(le(buf, 8), s.dr[3]);
+		CHECK_EQ(x86_gdb_reg_get(&s, g + X86_GDB_SYS_GDTR_LIMIT, buf, sizeof(buf)), 4);
+		CHECK_EQ(le(buf, 4), s.gdtr_limit);
+		CHECK_EQ(x86_gdb_reg_get(&s, g + X86_GDB_SYS_TR, buf, sizeof(buf)), 4);
+		CHECK_EQ(le(buf, 4), s.tr);		/* a 16-bit selector, zero-extended */
+		CHECK_EQ(x86_gdb_reg_get(&s, g + X86_GDB_SYS_CS_BASE, buf, sizeof(buf)), 8);
+		CHECK_EQ(le(buf, 8), s.cs_base);
+		CHECK_EQ(x86_gdb_reg_get(&s, g + X86_GDB_SYS_TR_LIMIT, buf, sizeof(buf)), 4);
+		CHECK_EQ(le(buf, 4), s.tr_limit);
+		CHECK_EQ(x86_gdb_reg_set(&s, g + X86_GDB_SYS_DR0 + 1, v8, 8), 0);
+		CHECK_EQ(s.dr[1], 0x1234000);
+		CHECK_EQ(x86_gdb_reg_set(&s, g + X86_GDB_SYS_IDTR_LIMIT, v4, 4), 0);
+		CHECK_EQ(s.idtr_limit, 0xfff);
+		CHECK_EQ(x86_gdb_reg_set(&s, g + X86_GDB_SYS_IDTR_LIMIT, v8, 8), -EINVAL);
+		uint16_t tr = s.tr, ldtr = s.ldtr;
+
+		CHECK_EQ(x86_gdb_reg_set(&s, g + X86_GDB_SYS_TR, v4, 4), -EINVAL);
+		CHECK_EQ(x86_gdb_reg_set(&s, g + X86_GDB_SYS_LDTR, v4, 4), -EINVAL);
+		CHECK_EQ(s.tr, tr);
+		CHECK_EQ(s.ldtr, ldtr);
+		/* not in the 'g' image: its size is unchanged */
+		CHECK_EQ(x86_gdb_regs_to_g(&s, (uint8_t[X86_GDB_G_SIZE_AVX]){0}, X86_GDB_G_SIZE_AVX),
+			 avx ? 864 : 608);
+	}
 }
 
 TEST(fpu_tags)

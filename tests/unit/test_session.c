@@ -125,6 +125,33 @@ TEST(unknown_and_unsupported_are_empty)
 	teardown(s);
 }
 
+/* QEMU's packets, with QEMU 7.2's answers (GEF and pwndbg detect QEMU by them). */
+TEST(qemu_packets)
+{
+	struct gdb_session *s = setup(1);
+
+	FT.sstep = GDB_SSTEP_ENABLE | GDB_SSTEP_NOIRQ;
+	CHECK_STR(req(s, "qqemu.Supported"), "sstepbits;sstep;PhyMemMode");
+	CHECK_STR(req(s, "qqemu.sstepbits"), "ENABLE=1,NOIRQ=2,NOTIMER=4");
+	CHECK_STR(req(s, "Qqemu.sstepbits"), "ENABLE=1,NOIRQ=2,NOTIMER=4");
+	CHECK_STR(req(s, "qqemu.sstep"), "0x3");
+	CHECK_STR(req(s, "Qqemu.sstep=0x1"), "OK");
+	CHECK_EQ(FT.sstep, 1);
+	CHECK_STR(req(s, "qqemu.sstep"), "0x1");
+	CHECK_STR(req(s, "Qqemu.sstep=3"), "OK");
+	CHECK_EQ(FT.sstep, 3);
+	/* NOTIMER cannot be honoured: E22, as QEMU under KVM; the flags stay */
+	CHECK_STR(req(s, "Qqemu.sstep=0x7"), "E22");
+	CHECK_STR(req(s, "Qqemu.sstep=0x100"), "E22");
+	CHECK_EQ(FT.sstep, 3);
+	CHECK_STR(req(s, "Qqemu.sstep=zz"), "");
+	CHECK_STR(req(s, "Qqemu.sstep="), "");
+	CHECK_STR(req(s, "qqemu.sstep:1"), "");
+	CHECK_STR(req(s, "qGDBServerVersion"), "name:hyve;version:" HYVE_VERSION ";");
+	CHECK_STR(req(s, "qOffsets"), "");	/* no "Text=": not QEMU's user mode */
+	teardown(s);
+}
+
 /* ---- threads ---- */
 
 TEST(threads)

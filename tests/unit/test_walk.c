@@ -575,4 +575,107 @@ TEST(range_large_page_then_small)
 	CHECK_EQ(done, 0x3000);
 }
 
+/* ---- the trace monitor xlate prints ---- */
+
+TEST(trace_long4_every_level)
+{
+	struct walk_result r;
+	struct walk_trace tr;
+	uint64_t pml4, leaf, va = 0xffffffff80323456ULL;
+
+	mem_reset();
+	pml4 = new_table();
+	leaf = map8(pml4, 4, va, 0x345000, 1, P | RW, P | RW | NX);
+	struct walk_ctx w = ctx_long(pml4, false);
+
+	memset(&tr, 0xa5, sizeof(tr));
+	CHECK_EQ(walk_translate_trace(&w, va, &r, &tr), 0);
+	CHECK_EQ(r.gpa, 0x345456);
+	CHECK_EQ(tr.n, 4);
+	/* Each level's index is the va's 9 bits for it, its entry where it lies. */
+	CHECK_EQ(tr.step[0].level, 4);
+	CHECK_EQ(tr.step[0].index, 511);
+	CHECK_EQ(tr.step[0].gpa, pml4 + 511 * 8);
+	CHECK_EQ(tr.step[0].entry, get64(pml4 + 511 * 8));
+	CHECK_EQ(tr.step[1].level, 3);
+	CHECK_EQ(tr.step[1].index, 510);
+	CHECK_EQ(tr.step[1].gpa, (get64(pml4 + 511 * 8) & ~0xfffULL) + 510 * 8);
+	CHECK_EQ(tr.step[2].level, 2);
+	CHECK_EQ(tr.step[2].index, 1);
+	CHECK_EQ(tr.step[3].level, 1);
+	CHECK_EQ(tr.step[3].index, 0x123);
+	CHECK_EQ(tr.step[3].gpa, leaf);
+	CHECK_EQ(tr.step[3].entry, 0x345000 | P | RW | NX);
+	CHECK_EQ(tr.step[3].size, 8);
+	/* The same answer as the plain walk. */
+	struct walk_result r2;
+
+	CHECK_EQ(xlate(&w, va, &r2), 0);
+	CHECK_EQ(r2.gpa, r.gpa);
+}
+
+TEST(trace_stops_at_the_missing_entry)
+{
+	struct walk_result r;
+	struct walk_trace tr;
+	uint64_t pml4;
+
+	mem_reset();
+	pml4 = new_table();
+	map8(pml4, 4, 0x40200000, 0x200000, 2, ALL, ALL);	/* one 2 MiB page */
+	struct walk_ctx w = ctx_long(pml4, false);
+
+	CHECK_EQ(walk_translate_trace(&w, 0x40200010, &r, &tr), 0);
+	CHECK_EQ(tr.n, 3);				/* the PDE is the leaf */
+	CHECK(tr.step[2].entry & PS);
+	/* The next 1 GiB: the PDPTE read, not present, ends the walk. */
+	CHECK_EQ(walk_translate_trace(&w, 0x80000000, &r, &tr), -EFAULT);
+	CHECK_EQ(tr.n, 2);
+	CHECK_EQ(tr.step[1].level, 3);
+	CHECK_EQ(tr.step[1].index, 2);
+	CHECK_EQ(tr.step[1].entry, 0);
+	/* Paging off: nothing read. */
+	w.cr0 = 1;
+	CHECK_EQ(walk_translate_trace(&w, 0x1234, &r, &tr), 0);
+	CHECK_EQ(tr.n, 0);
+}
+
+TEST(trace_32bit_and_pae)
+{
+	struct walk_result r;
+	struct walk_trace tr;
+	uint64_t pd, pt, pdpt;
+
+	mem_reset();
+	pd = new_table();
+	pt = new_table();
+	put32(pd + 1 * 4, (uint32_t)(pt | P | RW));
+	put32(pt + 2 * 4, 0x456000 | P | RW);
+	struct walk_ctx w = ctx_32(pd, false);
+
+	CHECK_EQ(walk_translate_trace(&w, 0x00402abc, &r, &tr), 0);
+	CHECK_EQ(tr.n, 2);
+	CHECK_EQ(tr.step[0].level, 2);
+	CHECK_EQ(tr.step[0].index, 1);
+	CHECK_EQ(tr.step[0].gpa, pd + 4);
+	CHECK_EQ(tr.step[0].size, 4);
+	CHECK_EQ(tr.step[1].level, 1);
+	CHECK_EQ(tr.step[1].index, 2);
+	CHECK_EQ(tr.step[1].entry, 0x456000 | P | RW);
+
+	mem_reset();
+	pdpt = 0x10020;
+	next_table = 0x11000;
+	pd = new_table();
+	put64(pdpt + 3 * 8, pd | P);
+	map8(pd, 2, 0xc0001000, 0x321000, 1, ALL, ALL);
+	w = ctx_pae(pdpt, true);
+	CHECK_EQ(walk_translate_trace(&w, 0xc0001234, &r, &tr), 0);
+	CHECK_EQ(tr.n, 3);
+	CHECK_EQ(tr.step[0].level, 3);
+	CHECK_EQ(tr.step[0].index, 3);
+	CHECK_EQ(tr.step[0].gpa, pdpt + 24);
+	CHECK_EQ(tr.step[2].entry & ~0xfffULL, 0x321000);
+}
+
 TEST_MAIN()

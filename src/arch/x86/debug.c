@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/procfs.h>
+#include <sys/user.h>
 
 #include "arch/x86/emulate.h"
 #include "arch/x86/gdb_regs.h"
@@ -27,6 +28,11 @@ const char *arch_gdb_target_xml(const struct vm *vm, size_t *len)
 int arch_gdb_nregs(const struct vm *vm)
 {
 	return x86_gdb_nregs(vm->arch.has_avx);
+}
+
+unsigned arch_gdb_reg_parts(const struct vm *vm, int regno)
+{
+	return regno >= 0 && x86_gdb_reg_is_dr((unsigned)regno, vm->arch.has_avx) ? VS_EXTRA : 0;
 }
 
 static void to_gdb(const struct vm *vm, const struct vcpu_state *st, struct x86_gdb_state *g)
@@ -60,6 +66,19 @@ static void to_gdb(const struct vm *vm, const struct vcpu_state *st, struct x86_
 	memcpy(g->xmm, f->xmm, sizeof(g->xmm));
 	g->mxcsr = f->mxcsr;
 	memcpy(g->ymmh, st->ymmh, sizeof(g->ymmh));
+	for (int i = 0; i < 4; i++)
+		g->dr[i] = st->dregs.db[i];
+	g->dr6 = st->dregs.dr6;
+	g->dr7 = st->dregs.dr7;
+	g->gdtr_base = s->gdt.base; g->gdtr_limit = s->gdt.limit;
+	g->idtr_base = s->idt.base; g->idtr_limit = s->idt.limit;
+	g->ldtr = s->ldt.selector; g->tr = s->tr.selector;
+	g->cs_base = s->cs.base; g->ss_base = s->ss.base;
+	g->ds_base = s->ds.base; g->es_base = s->es.base;
+	g->cs_limit = s->cs.limit; g->ss_limit = s->ss.limit; g->ds_limit = s->ds.limit;
+	g->es_limit = s->es.limit; g->fs_limit = s->fs.limit; g->gs_limit = s->gs.limit;
+	g->ldtr_base = s->ldt.base; g->ldtr_limit = s->ldt.limit;
+	g->tr_base = s->tr.base; g->tr_limit = s->tr.limit;
 	g->has_avx = vm->arch.has_avx;
 }
 
@@ -93,6 +112,23 @@ static void from_gdb(struct vcpu_state *st, const struct x86_gdb_state *g)
 	memcpy(f->xmm, g->xmm, sizeof(f->xmm));
 	f->mxcsr = g->mxcsr;
 	memcpy(st->ymmh, g->ymmh, sizeof(st->ymmh));
+	/*
+	 * The guest's own debug registers (KVM_SET_DEBUGREGS on resume, when the
+	 * snapshot has them): while the debugger has hardware breakpoints in,
+	 * KVM runs the guest with the debugger's instead.
+	 */
+	for (int i = 0; i < 4; i++)
+		st->dregs.db[i] = g->dr[i];
+	st->dregs.dr6 = g->dr6;
+	st->dregs.dr7 = g->dr7;
+	s->gdt.base = g->gdtr_base; s->gdt.limit = (uint16_t)g->gdtr_limit;
+	s->idt.base = g->idtr_base; s->idt.limit = (uint16_t)g->idtr_limit;
+	s->cs.base = g->cs_base; s->ss.base = g->ss_base;
+	s->ds.base = g->ds_base; s->es.base = g->es_base;
+	s->cs.limit = g->cs_limit; s->ss.limit = g->ss_limit; s->ds.limit = g->ds_limit;
+	s->es.limit = g->es_limit; s->fs.limit = g->fs_limit; s->gs.limit = g->gs_limit;
+	s->ldt.base = g->ldtr_base; s->ldt.limit = g->ldtr_limit;
+	s->tr.base = g->tr_base; s->tr.limit = g->tr_limit;
 }
 
 int arch_gdb_get_regs(const struct vm *vm, const struct vcpu_state *st, uint8_t *buf, size_t cap)
@@ -268,6 +304,7 @@ void arch_core_prstatus(const struct vcpu_state *st, int cpu, void *desc)
 	ps->pr_pid = cpu + 1;
 	if (!st)
 		return;
+	ps->pr_fpvalid = 1;		/* an NT_PRFPREG follows */
 	const struct kvm_regs *g = &st->regs;
 	const struct kvm_sregs *s = &st->sregs;
 
@@ -279,4 +316,97 @@ void arch_core_prstatus(const struct vcpu_state *st, int cpu, void *desc)
 	u->ss = s->ss.selector; u->fs_base = s->fs.base; u->gs_base = s->gs.base;
 	u->ds = s->ds.selector; u->es = s->es.selector; u->fs = s->fs.selector;
 	u->gs = s->gs.selector;
+}
+
+/*
+ * After each NT_PRSTATUS: NT_PRFPREG (the FXSAVE image gdb reads for `info
+ * float` and $xmm0), and QEMU's own "QEMU" note with the system registers,
+ * in the layout of QEMU's dump-guest-memory (QEMUCPUState, version 1),
+ * which crash reads for CR3 and the IDT base; gdb skips notes it does not
+ * know.
+ */
+struct qemu_seg {
+	uint32_t selector, limit, flags, pad;
+	uint64_t base;
+};
+
+struct qemu_cpu_state {
+	uint32_t version, size;
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	struct qemu_seg cs, ds, es, fs, gs, ss, ldt, tr, gdt, idt;
+	uint64_t cr[5];
+	uint64_t kernel_gs_base;
+};
+
+int arch_core_nnotes(void)
+{
+	return 2;
+}
+
+void arch_core_note(int i, const char **name, uint32_t *type, size_t *size)
+{
+	*name = i == 0 ? "CORE" : "QEMU";
+	*type = i == 0 ? NT_PRFPREG : 0;
+	*size = i == 0 ? sizeof(struct user_fpregs_struct) : sizeof(struct qemu_cpu_state);
+}
+
+static struct qemu_seg qseg(const struct kvm_segment *s)
+{
+	return (struct qemu_seg){
+		.selector = s->selector, .limit = s->limit, .base = s->base,
+		.flags = (uint32_t)s->type << 8 | (uint32_t)s->s << 12 | (uint32_t)s->dpl << 13 |
+			 (uint32_t)(s->present && !s->unusable) << 15 | (uint32_t)s->avl << 20 |
+			 (uint32_t)s->l << 21 | (uint32_t)s->db << 22 | (uint32_t)s->g << 23,
+	};
+}
+
+static void fill_fpregs(const struct kvm_fpu *f, struct user_fpregs_struct *u)
+{
+	u->cwd = f->fcw;
+	u->swd = f->fsw;
+	u->ftw = f->ftwx;		/* FXSAVE's abridged tag byte */
+	u->fop = f->last_opcode;
+	u->rip = f->last_ip;
+	u->rdp = f->last_dp;
+	u->mxcsr = f->mxcsr;
+	u->mxcr_mask = 0xffff;
+	for (int i = 0; i < 8; i++)
+		memcpy((uint8_t *)u->st_space + 16 * i, f->fpr[i], 10);
+	memcpy(u->xmm_space, f->xmm, sizeof(f->xmm));
+}
+
+void arch_core_note_desc(int i, const struct vcpu_state *st, void *desc)
+{
+	size_t size;
+	const char *name;
+	uint32_t type;
+
+	arch_core_note(i, &name, &type, &size);
+	memset(desc, 0, size);
+	if (!st)
+		return;
+	if (i == 0) {
+		fill_fpregs(&st->fpu, desc);
+		return;
+	}
+	const struct kvm_regs *g = &st->regs;
+	const struct kvm_sregs *s = &st->sregs;
+	struct qemu_cpu_state *q = desc;
+
+	q->version = 1;
+	q->size = sizeof(*q);
+	q->rax = g->rax; q->rbx = g->rbx; q->rcx = g->rcx; q->rdx = g->rdx;
+	q->rsi = g->rsi; q->rdi = g->rdi; q->rsp = g->rsp; q->rbp = g->rbp;
+	q->r8 = g->r8; q->r9 = g->r9; q->r10 = g->r10; q->r11 = g->r11;
+	q->r12 = g->r12; q->r13 = g->r13; q->r14 = g->r14; q->r15 = g->r15;
+	q->rip = g->rip; q->rflags = g->rflags;
+	q->cs = qseg(&s->cs); q->ds = qseg(&s->ds); q->es = qseg(&s->es);
+	q->fs = qseg(&s->fs); q->gs = qseg(&s->gs); q->ss = qseg(&s->ss);
+	q->ldt = qseg(&s->ldt); q->tr = qseg(&s->tr);
+	q->gdt = (struct qemu_seg){ .limit = s->gdt.limit, .base = s->gdt.base };
+	q->idt = (struct qemu_seg){ .limit = s->idt.limit, .base = s->idt.base };
+	q->cr[0] = s->cr0; q->cr[1] = 0; q->cr[2] = s->cr2; q->cr[3] = s->cr3; q->cr[4] = s->cr4;
+	q->kernel_gs_base = st->kernel_gs_base;
 }

@@ -3,10 +3,12 @@
  *
  * GDB's amd64 support recognises the standard features by name
  * (org.gnu.gdb.i386.core/.sse/.segments/.avx) and checks their register
- * names; registers of any other feature (our org.hyve.x86.sys) are added as
- * extra registers, so `p $cr3` works.  GDB's i386 code ignores the XML
- * group attribute and puts them in "general", so plain `info registers`
- * lists them (group="system" is kept for other clients).  GDB numbers
+ * names; registers of any other feature (our org.hyve.x86.sys and
+ * org.hyve.x86.sysregs) are added as extra registers, so `p $cr3` and
+ * `p $dr7` work.  GDB 13's i386 code ignores the XML group attribute and
+ * puts them in "general", so plain `info registers` lists them and `info
+ * registers system` does not; group="system" is for lldb, which honours it
+ * (`register read -s N`).  GDB numbers
  * the registers in document order and lays the 'g' packet out in that
  * order, so the XML below, the table and the enum in gdb_regs.h must agree
  * (the unit test checks it).
@@ -130,6 +132,24 @@
 	YMMH("8") YMMH("9") YMMH("10") YMMH("11") YMMH("12") YMMH("13") YMMH("14") YMMH("15") \
 	"</feature>\n"
 
+/*
+ * The rest of the system state a kernel debugger asks for, as registers of
+ * their own (`p $dr7`, `info registers system`).  Last in the document and
+ * so outside the 'g' packet, whose layout stays what older clients know.
+ */
+#define XML_SYSREGS \
+	"<feature name=\"org.hyve.x86.sysregs\">\n" \
+	SYS("dr0", "uint64") SYS("dr1", "uint64") SYS("dr2", "uint64") SYS("dr3", "uint64") \
+	SYS("dr6", "uint64") SYS("dr7", "uint64") \
+	SYS("gdtr_base", "uint64") SYS32("gdtr_limit") SYS("idtr_base", "uint64") \
+	SYS32("idtr_limit") SYS32("ldtr") SYS32("tr") \
+	SYS("cs_base", "uint64") SYS32("cs_limit") SYS("ss_base", "uint64") SYS32("ss_limit") \
+	SYS("ds_base", "uint64") SYS32("ds_limit") SYS("es_base", "uint64") SYS32("es_limit") \
+	SYS32("fs_limit") SYS32("gs_limit") \
+	SYS("ldtr_base", "uint64") SYS32("ldtr_limit") SYS("tr_base", "uint64") \
+	SYS32("tr_limit") \
+	"</feature>\n"
+
 #define XML_TAIL "</target>\n"
 
 #define REG(n, bits, type) "<reg name=\"" n "\" bitsize=\"" #bits "\" type=\"" type "\"/>\n"
@@ -139,11 +159,12 @@
 #define XMM(i)		REG("xmm" i, 128, "vec128")
 #define YMMH(i)		REG("ymm" i "h", 128, "uint128")
 #define SYS(n, type)	"<reg name=\"" n "\" bitsize=\"64\" type=\"" type "\" group=\"system\"/>\n"
+#define SYS32(n)	"<reg name=\"" n "\" bitsize=\"32\" type=\"uint32\" group=\"system\"/>\n"
 
 static const char xml_noavx[] =
-	XML_HEAD XML_CORE XML_SSE XML_SEGMENTS XML_SYS XML_TAIL;
+	XML_HEAD XML_CORE XML_SSE XML_SEGMENTS XML_SYS XML_SYSREGS XML_TAIL;
 static const char xml_avx[] =
-	XML_HEAD XML_CORE XML_SSE XML_SEGMENTS XML_SYS XML_AVX XML_TAIL;
+	XML_HEAD XML_CORE XML_SSE XML_SEGMENTS XML_SYS XML_AVX XML_SYSREGS XML_TAIL;
 
 const char *x86_gdb_target_xml(bool has_avx, size_t *len)
 {
@@ -190,9 +211,44 @@ static const struct x86_gdb_reg regs[X86_GDB_NREGS_AVX] = {
 	EYMMH(8), EYMMH(9), EYMMH(10), EYMMH(11), EYMMH(12), EYMMH(13), EYMMH(14), EYMMH(15),
 };
 
-int x86_gdb_nregs(bool has_avx)
+/* org.hyve.x86.sysregs; offsets as gdb lays out its register cache, after the 'g' ones. */
+#define ES64(name, i, f)	E(name, "uint64", "system", 64, 0, f)
+#define ES32(name, f)		E(name, "uint32", "system", 32, 0, f)
+
+static const struct x86_gdb_reg sysregs[X86_GDB_NSYSREGS] = {
+	ES64("dr0", 0, dr[0]), ES64("dr1", 0, dr[1]), ES64("dr2", 0, dr[2]),
+	ES64("dr3", 0, dr[3]), ES64("dr6", 0, dr6), ES64("dr7", 0, dr7),
+	ES64("gdtr_base", 0, gdtr_base), ES32("gdtr_limit", gdtr_limit),
+	ES64("idtr_base", 0, idtr_base), ES32("idtr_limit", idtr_limit),
+	ES32("ldtr", ldtr), ES32("tr", tr),
+	ES64("cs_base", 0, cs_base), ES32("cs_limit", cs_limit),
+	ES64("ss_base", 0, ss_base), ES32("ss_limit", ss_limit),
+	ES64("ds_base", 0, ds_base), ES32("ds_limit", ds_limit),
+	ES64("es_base", 0, es_base), ES32("es_limit", es_limit),
+	ES32("fs_limit", fs_limit), ES32("gs_limit", gs_limit),
+	ES64("ldtr_base", 0, ldtr_base), ES32("ldtr_limit", ldtr_limit),
+	ES64("tr_base", 0, tr_base), ES32("tr_limit", tr_limit),
+};
+
+/* The sysregs' entries with their offsets for each layout, filled on first use. */
+static struct x86_gdb_reg sys_laid[2][X86_GDB_NSYSREGS];
+static bool sys_done[2];
+
+int x86_gdb_nregs_g(bool has_avx)
 {
 	return has_avx ? X86_GDB_NREGS_AVX : X86_GDB_NREGS_NOAVX;
+}
+
+int x86_gdb_nregs(bool has_avx)
+{
+	return x86_gdb_nregs_g(has_avx) + X86_GDB_NSYSREGS;
+}
+
+bool x86_gdb_reg_is_dr(unsigned regno, bool has_avx)
+{
+	unsigned g = (unsigned)x86_gdb_nregs_g(has_avx);
+
+	return regno >= g + X86_GDB_SYS_DR0 && regno <= g + X86_GDB_SYS_DR7;
 }
 
 size_t x86_gdb_g_size(bool has_avx)
@@ -202,15 +258,29 @@ size_t x86_gdb_g_size(bool has_avx)
 
 const struct x86_gdb_reg *x86_gdb_reg_info(unsigned regno, bool has_avx)
 {
+	unsigned g = (unsigned)x86_gdb_nregs_g(has_avx);
+
+	if (regno < g)
+		return &regs[regno];
 	if (regno >= (unsigned)x86_gdb_nregs(has_avx))
 		return NULL;
-	return &regs[regno];
+	if (!sys_done[has_avx]) {	/* event thread and tests only: no race */
+		uint16_t off = (uint16_t)x86_gdb_g_size(has_avx);
+
+		for (int i = 0; i < X86_GDB_NSYSREGS; i++) {
+			sys_laid[has_avx][i] = sysregs[i];
+			sys_laid[has_avx][i].offset = off;
+			off = (uint16_t)(off + sysregs[i].bitsize / 8);
+		}
+		sys_done[has_avx] = true;
+	}
+	return &sys_laid[has_avx][regno - g];
 }
 
 int x86_gdb_reg_find(const char *name, bool has_avx)
 {
 	for (int i = 0; i < x86_gdb_nregs(has_avx); i++)
-		if (!strcmp(regs[i].name, name))
+		if (!strcmp(x86_gdb_reg_info((unsigned)i, has_avx)->name, name))
 			return i;
 	return -ENOENT;
 }
@@ -264,7 +334,7 @@ static void reg_in(const struct x86_gdb_reg *r, struct x86_gdb_state *s, const u
 int x86_gdb_regs_to_g(const struct x86_gdb_state *s, uint8_t *out, size_t cap)
 {
 	size_t size = x86_gdb_g_size(s->has_avx);
-	int n = x86_gdb_nregs(s->has_avx);
+	int n = x86_gdb_nregs_g(s->has_avx);
 
 	if (cap < size)
 		return -ENOSPC;
@@ -275,7 +345,7 @@ int x86_gdb_regs_to_g(const struct x86_gdb_state *s, uint8_t *out, size_t cap)
 
 int x86_gdb_regs_from_g(struct x86_gdb_state *s, const uint8_t *buf, size_t len)
 {
-	int n = x86_gdb_nregs(s->has_avx);
+	int n = x86_gdb_nregs_g(s->has_avx);
 
 	if (len != x86_gdb_g_size(s->has_avx))
 		return -EINVAL;
@@ -299,8 +369,12 @@ int x86_gdb_reg_get(const struct x86_gdb_state *s, unsigned regno, uint8_t *out,
 int x86_gdb_reg_set(struct x86_gdb_state *s, unsigned regno, const uint8_t *buf, size_t len)
 {
 	const struct x86_gdb_reg *r = x86_gdb_reg_info(regno, s->has_avx);
+	unsigned g = (unsigned)x86_gdb_nregs_g(s->has_avx);
 
 	if (!r || len != (size_t)r->bitsize / 8)
+		return -EINVAL;
+	/* a selector alone would not match the descriptor state behind it */
+	if (regno == g + X86_GDB_SYS_LDTR || regno == g + X86_GDB_SYS_TR)
 		return -EINVAL;
 	reg_in(r, s, buf);
 	return 0;

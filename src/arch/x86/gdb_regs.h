@@ -13,6 +13,10 @@
  *   fioff foseg fooff fop   40-55 xmm0-15   56 mxcsr   57 fs_base 58 gs_base
  *   59 k_gs_base 60 cr0 61 cr2 62 cr3 63 cr4 64 cr8 65 efer
  *   66-81 ymm0h-ymm15h (only when the guest has AVX)
+ * then the feature org.hyve.x86.sysregs (from 66 without AVX, 82 with), not
+ * in the 'g' packet (gdb fetches them with 'p'): dr0-dr3 dr6 dr7, gdtr/idtr
+ * base and limit, the ldtr and tr selectors, the hidden bases and limits of
+ * cs ss ds es, the limits of fs gs, ldtr/tr base and limit (X86_GDB_SYS_*).
  */
 #ifndef HYVE_X86_GDB_REGS_H
 #define HYVE_X86_GDB_REGS_H
@@ -36,8 +40,17 @@ enum x86_gdb_regno {
 	X86_GDB_K_GS_BASE = 59, X86_GDB_CR0, X86_GDB_CR2, X86_GDB_CR3,
 	X86_GDB_CR4, X86_GDB_CR8, X86_GDB_EFER,
 	X86_GDB_YMM0H = 66,
-	X86_GDB_NREGS_NOAVX = 66,
+	X86_GDB_NREGS_NOAVX = 66,	/* the registers of the 'g' packet */
 	X86_GDB_NREGS_AVX = 82,
+};
+
+/* org.hyve.x86.sysregs, by index after the 'g' registers (x86_gdb_nregs_g). */
+enum x86_gdb_sysreg {
+	X86_GDB_SYS_DR0 = 0, X86_GDB_SYS_DR6 = 4, X86_GDB_SYS_DR7,
+	X86_GDB_SYS_GDTR_BASE, X86_GDB_SYS_GDTR_LIMIT, X86_GDB_SYS_IDTR_BASE,
+	X86_GDB_SYS_IDTR_LIMIT, X86_GDB_SYS_LDTR, X86_GDB_SYS_TR,
+	X86_GDB_SYS_CS_BASE, X86_GDB_SYS_TR_LIMIT = X86_GDB_SYS_CS_BASE + 13,
+	X86_GDB_NSYSREGS,
 };
 
 /* Sizes of the 'g' packet image in bytes (twice that in hex). */
@@ -64,6 +77,15 @@ struct x86_gdb_state {
 	uint8_t xmm[16][16];
 	uint32_t mxcsr;
 	uint8_t ymmh[16][16];			/* upper halves of ymm0-15 */
+	/* org.hyve.x86.sysregs */
+	uint64_t dr[4], dr6, dr7;
+	uint64_t gdtr_base, idtr_base;
+	uint32_t gdtr_limit, idtr_limit;	/* 16 bits in the CPU */
+	uint16_t ldtr, tr;			/* selectors (read-only) */
+	uint64_t cs_base, ss_base, ds_base, es_base;
+	uint32_t cs_limit, ss_limit, ds_limit, es_limit, fs_limit, gs_limit;
+	uint64_t ldtr_base, tr_base;
+	uint32_t ldtr_limit, tr_limit;
 	bool has_avx;				/* selects the layout */
 };
 
@@ -81,8 +103,12 @@ struct x86_gdb_reg {
 /* The target description for the layout (a static NUL-terminated document). */
 const char *x86_gdb_target_xml(bool has_avx, size_t *len);
 
+/* All registers gdb numbers; those of the 'g' packet (the rest come by 'p'). */
 int x86_gdb_nregs(bool has_avx);
+int x86_gdb_nregs_g(bool has_avx);
 size_t x86_gdb_g_size(bool has_avx);
+/* Is register regno one of the debug registers (state KVM keeps apart)? */
+bool x86_gdb_reg_is_dr(unsigned regno, bool has_avx);
 /* Table entry for a register number, or NULL if the layout has none. */
 const struct x86_gdb_reg *x86_gdb_reg_info(unsigned regno, bool has_avx);
 /* Register number by name, or -ENOENT. */
@@ -94,7 +120,8 @@ int x86_gdb_regs_to_g(const struct x86_gdb_state *s, uint8_t *out, size_t cap);
 int x86_gdb_regs_from_g(struct x86_gdb_state *s, const uint8_t *buf, size_t len);
 /* One register ('p').  Returns its size in bytes, -EINVAL (no such register) or -ENOSPC. */
 int x86_gdb_reg_get(const struct x86_gdb_state *s, unsigned regno, uint8_t *out, size_t cap);
-/* One register ('P'); len must be its exact size.  0 or -EINVAL. */
+/* One register ('P'); len must be its exact size.  0 or -EINVAL (also for a
+ * read-only one: the ldtr and tr selectors). */
 int x86_gdb_reg_set(struct x86_gdb_state *s, unsigned regno, const uint8_t *buf, size_t len);
 
 /*

@@ -1,73 +1,19 @@
 /*
- * monitor.c (x86) -- the `monitor` commands only x86 knows: every register
- * with the hidden segment state, the page-table mappings, and translating
- * through another CR3.  Listed in the debug target's table (debug/dbg.h).
+ * monitor.c (x86) -- the table of the `monitor` commands only x86 knows
+ * (listed in the debug target's, debug/dbg.h; the other files are named in
+ * monitor.h), and the address-space ones: `info mem` in QEMU's format,
+ * `info mappings` with hyve's detail, translating through another CR3.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "arch/x86/monitor.h"
 #include "arch/x86/pgdump.h"
 #include "debug/dbg.h"
 #include "gdb/rsp.h"
 #include "util.h"
-
-static void seg(struct rsp_buf *o, const char *name, const struct kvm_segment *s)
-{
-	rsp_buf_printf(o, "%-4s %04x base=%016llx limit=%08x type=%x s=%u dpl=%u p=%u db=%u "
-		       "l=%u g=%u avl=%u%s\n", name, s->selector, (unsigned long long)s->base,
-		       s->limit, s->type, s->s, s->dpl, s->present, s->db, s->l, s->g, s->avl,
-		       s->unusable ? " unusable" : "");
-}
-
-static int info_registers(struct dtarget *t, const char *args, struct rsp_buf *o)
-{
-	struct dcache *c;
-	const struct kvm_regs *g;
-	const struct kvm_sregs *s;
-	const struct kvm_debugregs *d;
-	int r;
-
-	if (*args)
-		return -EINVAL;
-	r = dbg_load_full(t, t->cur_cpu, &c);
-	if (r)
-		return r;
-	g = &c->st.regs;
-	s = &c->st.sregs;
-	d = &c->st.dregs;
-	rsp_buf_printf(o, "vCPU %d (%s mode)\n", t->cur_cpu, arch_mode_name(&c->st));
-	rsp_buf_printf(o, "rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
-		       "rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n"
-		       "r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n"
-		       "r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n"
-		       "rip=%016llx rflags=%016llx\n",
-		       g->rax, g->rbx, g->rcx, g->rdx, g->rsi, g->rdi, g->rbp, g->rsp,
-		       g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15,
-		       g->rip, g->rflags);
-	seg(o, "cs", &s->cs);
-	seg(o, "ss", &s->ss);
-	seg(o, "ds", &s->ds);
-	seg(o, "es", &s->es);
-	seg(o, "fs", &s->fs);
-	seg(o, "gs", &s->gs);
-	seg(o, "ldt", &s->ldt);
-	seg(o, "tr", &s->tr);
-	rsp_buf_printf(o, "gdtr base=%016llx limit=%04x\nidtr base=%016llx limit=%04x\n",
-		       (unsigned long long)s->gdt.base, s->gdt.limit,
-		       (unsigned long long)s->idt.base, s->idt.limit);
-	rsp_buf_printf(o, "cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx cr8=%016llx\n"
-		       "efer=%016llx apic_base=%016llx kernel_gs_base=%016llx\n",
-		       s->cr0, s->cr2, s->cr3, s->cr4, s->cr8, s->efer, s->apic_base,
-		       (unsigned long long)c->st.kernel_gs_base);
-	rsp_buf_printf(o, "dr0=%016llx dr1=%016llx dr2=%016llx dr3=%016llx\n"
-		       "dr6=%016llx dr7=%016llx\n", d->db[0], d->db[1], d->db[2], d->db[3],
-		       d->dr6, d->dr7);
-	rsp_buf_printf(o, "fcw=%04x fsw=%04x mxcsr=%08x mp_state=%u\n", c->st.fpu.fcw,
-		       c->st.fpu.fsw, c->st.fpu.mxcsr, c->st.mp.mp_state);
-	return 0;
-}
 
 struct mem_out {
 	struct rsp_buf *o;
@@ -89,7 +35,7 @@ static int mem_line(void *opaque, const struct pg_range *r)
 	return 0;
 }
 
-static int info_mem(struct dtarget *t, const char *args, struct rsp_buf *o)
+static int info_mappings(struct dtarget *t, const char *args, struct rsp_buf *o)
 {
 	struct walk_ctx w;
 	struct mem_out m = { o, 0 };
@@ -111,6 +57,73 @@ static int info_mem(struct dtarget *t, const char *args, struct rsp_buf *o)
 	return 0;
 }
 
+/*
+ * QEMU's `info mem` (its mem_print): ranges of contiguous virtual addresses
+ * with the same user/write permission, whatever they map to; the end is
+ * exclusive and, like QEMU's, not sign-extended (a range up to the top of
+ * a 48-bit space ends at 0001000000000000); the size, like QEMU's, is.
+ */
+struct qmem {
+	struct rsp_buf *o;
+	uint64_t mask;		/* the virtual-address bits (48 or 57; 32 outside long mode) */
+	unsigned vbits;
+	uint64_t start, end;	/* the range being merged, in unextended addresses */
+	bool user, writable, have;
+};
+
+static uint64_t sext(const struct qmem *q, uint64_t a)
+{
+	/* outside long mode addresses are 32 bits and never extended */
+	return q->vbits > 32 && (a & (1ULL << (q->vbits - 1))) ? a | ~q->mask : a;
+}
+
+static void qmem_flush(struct qmem *q)
+{
+	if (q->have)
+		rsp_buf_printf(q->o, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " %cr%c\n",
+			       sext(q, q->start), sext(q, q->end), sext(q, q->end - q->start),
+			       q->user ? 'u' : '-', q->writable ? 'w' : '-');
+	q->have = false;
+}
+
+static int qmem_range(void *opaque, const struct pg_range *r)
+{
+	struct qmem *q = opaque;
+	uint64_t va = r->va & q->mask;
+
+	if (q->have && q->end == va && q->user == r->user && q->writable == r->writable) {
+		q->end += r->size;
+		return 0;
+	}
+	qmem_flush(q);
+	*q = (struct qmem){ q->o, q->mask, q->vbits, va, va + r->size, r->user, r->writable, true };
+	return 0;
+}
+
+static int info_mem(struct dtarget *t, const char *args, struct rsp_buf *o)
+{
+	struct walk_ctx w;
+	struct qmem q = { .o = o };
+	int r;
+
+	if (*args)
+		return -EINVAL;
+	r = dbg_walk_ctx(t, t->cur_cpu, &w);
+	if (r)
+		return r;
+	if (!walk_paging(&w)) {
+		rsp_buf_puts(o, "PG disabled\n");
+		return 0;
+	}
+	q.vbits = !(w.efer & X86_EFER_LMA) ? 32 : (w.cr4 & X86_CR4_LA57) ? 57 : 48;
+	q.mask = (1ULL << q.vbits) - 1;
+	r = pgdump(&w, qmem_range, &q);
+	qmem_flush(&q);
+	if (r < 0)
+		rsp_buf_printf(o, "page tables unreadable: %s\n", strerror(-r));
+	return 0;
+}
+
 static int cr3(struct dtarget *t, const char *args, struct rsp_buf *o)
 {
 	uint64_t v;
@@ -129,9 +142,25 @@ static int cr3(struct dtarget *t, const char *args, struct rsp_buf *o)
 }
 
 const struct mon_cmd arch_mon_cmds[] = {
-	{ "info registers", "", "all registers, hidden segment state, gdtr/idtr, debug registers",
-	  info_registers },
-	{ "info mem", "", "the page-table mappings of the vCPU's address space", info_mem },
+	{ "info registers", "[-a]", "QEMU: the vCPU's (-a: every vCPU's) registers",
+	  x86_mon_info_registers },
+	{ "info mem", "", "QEMU: the mapped virtual ranges and their permissions", info_mem },
+	{ "info lapic", "", "QEMU: the vCPU's local APIC (LVTs, timer, ISR/IRR, TPR)",
+	  x86_mon_info_lapic },
+	{ "info pic", "", "QEMU: the I/O APIC's redirection table, then the 8259s",
+	  x86_mon_info_pic },
+	{ "info state", "", "all registers, hidden segment state, gdtr/idtr, debug registers",
+	  x86_mon_info_state },
+	{ "info mappings", "", "the page-table mappings: virtual, physical, size, permissions",
+	  info_mappings },
+	{ "info events", "", "pending and injected exception, interrupt, NMI, SMI (KVM's view)",
+	  x86_mon_info_events },
+	{ "info idt", "", "the interrupt descriptor table, gate by gate", x86_mon_info_idt },
+	{ "info gdt", "", "the global descriptor table, decoded", x86_mon_info_gdt },
+	{ "info ioapic", "", "the I/O APIC's redirection table (as in QEMU's info pic)",
+	  x86_mon_info_ioapic },
+	{ "xlate", "VA", "the page walk of one address: every level's entry and flags",
+	  x86_mon_xlate },
 	{ "cr3", "VALUE|off", "translate virtual addresses through another CR3", cr3 },
 };
 const int arch_mon_ncmds = (int)ARRAY_SIZE(arch_mon_cmds);

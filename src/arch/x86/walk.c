@@ -42,6 +42,17 @@ static int read_entry(const struct walk_ctx *w, uint64_t gpa, unsigned size, uin
 	return 0;
 }
 
+/* Read one table entry, and note it in the trace (if any). */
+static int read_level(const struct walk_ctx *w, struct walk_trace *tr, int level, unsigned index,
+		      uint64_t gpa, unsigned size, uint64_t *e)
+{
+	if (read_entry(w, gpa, size, e))
+		return -EFAULT;
+	if (tr && tr->n < WALK_MAX_STEPS)
+		tr->step[tr->n++] = (struct walk_step){ level, index, gpa, *e, size };
+	return 0;
+}
+
 static void leaf(struct walk_result *r, uint64_t base, uint64_t size, uint64_t va, int level)
 {
 	r->page_size = size;
@@ -58,13 +69,14 @@ static int walk_none(uint64_t va, struct walk_result *r)
 	return 0;
 }
 
-static int walk_32bit(const struct walk_ctx *w, uint64_t va, struct walk_result *r)
+static int walk_32bit(const struct walk_ctx *w, uint64_t va, struct walk_result *r,
+		      struct walk_trace *tr)
 {
 	uint64_t pde, pte, pa_hi;
-	unsigned m;
+	unsigned m, i = (unsigned)(va & LOW32) >> 22, j = ((unsigned)va >> 12) & 0x3ff;
 
 	va &= LOW32;
-	if (read_entry(w, (w->cr3 & 0xfffff000ULL) + (va >> 22) * 4, 4, &pde))
+	if (read_level(w, tr, 2, i, (w->cr3 & 0xfffff000ULL) + i * 4, 4, &pde))
 		return -EFAULT;
 	if (!(pde & X86_PTE_P))
 		return -EFAULT;
@@ -86,7 +98,7 @@ static int walk_32bit(const struct walk_ctx *w, uint64_t va, struct walk_result 
 		leaf(r, (pde & 0xffc00000ULL) | pa_hi, 4ULL << 20, va, 2);
 		return 0;
 	}
-	if (read_entry(w, (pde & 0xfffff000ULL) + ((va >> 12) & 0x3ff) * 4, 4, &pte))
+	if (read_level(w, tr, 1, j, (pde & 0xfffff000ULL) + j * 4, 4, &pte))
 		return -EFAULT;
 	if (!(pte & X86_PTE_P))
 		return -EFAULT;
@@ -111,7 +123,7 @@ static void take_perms(const struct walk_ctx *w, uint64_t e, struct walk_result 
  * rsvd is the set of bits reserved at every level in this mode.
  */
 static int walk_levels(const struct walk_ctx *w, uint64_t table, int top, uint64_t va,
-		       uint64_t rsvd, struct walk_result *r)
+		       uint64_t rsvd, struct walk_result *r, struct walk_trace *tr)
 {
 	uint64_t addr_mask = bits(max_phys_bits(w) - 1, 12);
 
@@ -120,7 +132,9 @@ static int walk_levels(const struct walk_ctx *w, uint64_t table, int top, uint64
 		uint64_t e, bad = rsvd;
 		bool large;
 
-		if (read_entry(w, table + ((va >> shift) & 511) * 8, 8, &e))
+		unsigned idx = (unsigned)(va >> shift) & 511;
+
+		if (read_level(w, tr, lvl, idx, table + idx * 8, 8, &e))
 			return -EFAULT;
 		if (!(e & X86_PTE_P))
 			return -EFAULT;
@@ -141,14 +155,16 @@ static int walk_levels(const struct walk_ctx *w, uint64_t table, int top, uint64
 	return -EFAULT;		/* not reached */
 }
 
-static int walk_pae(const struct walk_ctx *w, uint64_t va, struct walk_result *r)
+static int walk_pae(const struct walk_ctx *w, uint64_t va, struct walk_result *r,
+		    struct walk_trace *tr)
 {
 	unsigned m = max_phys_bits(w);
 	uint64_t pdpte, rsvd;
 
 	va &= LOW32;
 	/* The four PDPTEs: no permission bits, more reserved bits, no XD. */
-	if (read_entry(w, (w->cr3 & 0xffffffe0ULL) + (va >> 30) * 8, 8, &pdpte))
+	if (read_level(w, tr, 3, (unsigned)(va >> 30), (w->cr3 & 0xffffffe0ULL) + (va >> 30) * 8,
+		       8, &pdpte))
 		return -EFAULT;
 	if (!(pdpte & X86_PTE_P))
 		return -EFAULT;
@@ -160,10 +176,11 @@ static int walk_pae(const struct walk_ctx *w, uint64_t va, struct walk_result *r
 	rsvd = bits(62, m);
 	if (!(w->efer & X86_EFER_NXE))
 		rsvd |= X86_PTE_NX;
-	return walk_levels(w, pdpte & bits(m - 1, 12), 2, va, rsvd, r);
+	return walk_levels(w, pdpte & bits(m - 1, 12), 2, va, rsvd, r, tr);
 }
 
-static int walk_long(const struct walk_ctx *w, uint64_t va, struct walk_result *r)
+static int walk_long(const struct walk_ctx *w, uint64_t va, struct walk_result *r,
+		     struct walk_trace *tr)
 {
 	bool la57 = w->cr4 & X86_CR4_LA57;
 	unsigned vbits = la57 ? 57 : 48;
@@ -182,18 +199,26 @@ static int walk_long(const struct walk_ctx *w, uint64_t va, struct walk_result *
 	rsvd = m < 52 ? bits(51, m) : 0;
 	if (!(w->efer & X86_EFER_NXE))
 		rsvd |= X86_PTE_NX;
-	return walk_levels(w, w->cr3 & bits(m - 1, 12), la57 ? 5 : 4, va, rsvd, r);
+	return walk_levels(w, w->cr3 & bits(m - 1, 12), la57 ? 5 : 4, va, rsvd, r, tr);
+}
+
+int walk_translate_trace(const struct walk_ctx *w, uint64_t va, struct walk_result *r,
+			 struct walk_trace *tr)
+{
+	if (tr)
+		tr->n = 0;
+	if (!(w->cr0 & X86_CR0_PG))
+		return walk_none(va, r);
+	if (!(w->cr4 & X86_CR4_PAE))
+		return walk_32bit(w, va, r, tr);
+	if (!(w->efer & X86_EFER_LMA))
+		return walk_pae(w, va, r, tr);
+	return walk_long(w, va, r, tr);
 }
 
 int walk_translate(const struct walk_ctx *w, uint64_t va, struct walk_result *r)
 {
-	if (!(w->cr0 & X86_CR0_PG))
-		return walk_none(va, r);
-	if (!(w->cr4 & X86_CR4_PAE))
-		return walk_32bit(w, va, r);
-	if (!(w->efer & X86_EFER_LMA))
-		return walk_pae(w, va, r);
-	return walk_long(w, va, r);
+	return walk_translate_trace(w, va, r, NULL);
 }
 
 int walk_range(const struct walk_ctx *w, uint64_t va, size_t len,

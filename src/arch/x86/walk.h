@@ -51,6 +51,26 @@ struct walk_result {
  */
 int walk_translate(const struct walk_ctx *w, uint64_t va, struct walk_result *r);
 
+/* One entry a walk read (monitor xlate). */
+struct walk_step {
+	int level;		/* 5 PML5E, 4 PML4E, 3 PDPTE, 2 PDE, 1 PTE */
+	unsigned index;		/* the entry's index in its table */
+	uint64_t gpa;		/* where the entry is */
+	uint64_t entry;		/* its value */
+	unsigned size;		/* 4 (32-bit paging) or 8 bytes */
+};
+
+#define WALK_MAX_STEPS	5
+
+struct walk_trace {
+	struct walk_step step[WALK_MAX_STEPS];
+	int n;			/* entries read, the one that ended a failed walk included */
+};
+
+/* walk_translate, recording every entry it read in *tr (an unreadable one is not). */
+int walk_translate_trace(const struct walk_ctx *w, uint64_t va, struct walk_result *r,
+			 struct walk_trace *tr);
+
 /* Called for each physically contiguous piece of a range: off is from its start. */
 typedef int (*walk_chunk_fn)(void *opaque, uint64_t off, uint64_t gpa, size_t len);
 

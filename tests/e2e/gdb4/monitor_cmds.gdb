@@ -19,6 +19,7 @@ TryX()
 end
 printf "pc=0x%lx\n", $pc
 printf "alt_cr3=0x%lx\n", alt_cr3
+printf "cr3=0x%lx\n", $cr3
 set $alt = alt_cr3
 set $mv = (long) &mon_value
 echo help-begin\n
@@ -28,11 +29,20 @@ echo status-begin\n
 monitor status
 echo status-end\n
 echo regs-begin\n
-monitor info registers
+monitor info state
 echo regs-end\n
 echo mem-begin\n
-monitor info mem
+monitor info mappings
 echo mem-end\n
+echo qregs-begin\n
+monitor info registers
+echo qregs-end\n
+echo qregsall-begin\n
+monitor info registers -a
+echo qregsall-end\n
+echo qmem-begin\n
+monitor info mem
+echo qmem-end\n
 # physical addresses: the image's first bytes at 1 MiB; the higher half is
 # no physical address at all
 monitor phys on
@@ -55,8 +65,11 @@ try_x alt_secret 0x400000000000
 try_x alt_secret2 0x400000000008
 eval "try_x alt_mon_value 0x%lx", $mv
 echo altmem-begin\n
-monitor info mem
+monitor info mappings
 echo altmem-end\n
+echo altqmem-begin\n
+monitor info mem
+echo altqmem-end\n
 monitor cr3 off
 try_x own_secret 0x400000000000
 printf "own_mon_value=0x%lx\n", mon_value
@@ -70,5 +83,14 @@ echo irq-end\n
 echo unknown-begin\n
 monitor no-such-command
 echo unknown-end\n
+# bad arguments: a usage line each, never gdb's "Protocol error"
+echo badargs-begin\n
+monitor cr3 zzz
+monitor step-irq maybe
+monitor phys
+monitor info mem extra
+monitor xlate
+monitor gva2gpa nothex
+echo badargs-end\n
 set var mon_release = 0x5d
 detach

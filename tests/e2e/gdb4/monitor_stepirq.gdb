@@ -1,5 +1,6 @@
 # mode=irq, attached while a 1 µs-ish LAPIC timer interrupts it: 200 stepi
-# with step-irq off, then 200 with step-irq on.  Where a step that lets the
+# with step-irq off, then 200 with step-irq on, then 200 each with QEMU's
+# Qqemu.sstep=0x3 (ENABLE|NOIRQ) and Qqemu.sstep=0x1 (ENABLE).  Where a step that lets the
 # timer interrupt in stops depends on the host: where KVM emulates ring 0
 # it ends inside that vector's 16-byte IDT stub (the handler's first
 # instruction ran); where the CPU runs the guest the delivery clears TF and
@@ -40,16 +41,26 @@ echo on-begin\n
 monitor step-irq on
 echo on-end\n
 steps on
-monitor step-irq off
 # a step that let the interrupt in left the interrupted frame on the guest's
 # stack with TF set (KVM steps with RFLAGS.TF): leaving a handler after
 # stepping ends would give the guest a stray #DB at its iret, so step (no
-# interrupts now) back into irq_spin first
-set $n = 0
-while ($pc < (long) &irq_spin || $pc >= (long) &irq_spin_end) && $n < 1000
-  stepi
-  set $n = $n + 1
+# interrupts now) back into irq_spin before going on
+define toloop
+  set $n = 0
+  while ($pc < (long) &irq_spin || $pc >= (long) &irq_spin_end) && $n < 1000
+    stepi
+    set $n = $n + 1
+  end
 end
+monitor step-irq off
+toloop
+# the same through QEMU's packet: NOIRQ set (0x3), then clear (0x1)
+maint packet Qqemu.sstep=0x3
+steps qnoirq
+maint packet Qqemu.sstep=0x1
+steps qirq
+maint packet Qqemu.sstep=0x3
+toloop
 printf "back_in_loop=%d\n", $pc >= (long) &irq_spin && $pc < (long) &irq_spin_end
 set var irq_release = 0x27
 detach

@@ -14,8 +14,15 @@
  *             COM1 input 'h' prints "HASH 0x.. BP n HITS a b", 'q' exits 0x42
  *   mon       builds a second address space (alt_cr3 maps ALT_VA to a page
  *             starting with ALT_SECRET), sets DR1/DR7, prints "MON gdtr ..",
- *             then spins in mon_spin until mon_release is set: exit status
+ *             then spins in mon_spin
+ *             until mon_release is set, prints "MON RELEASED v dr0 x" (its
+ *             own DR0, which a debugger may have written): exit status
  *             mon_release & 0xff
+ *   x86       mon, and first makes gate 0x80 a DPL-3 trap gate, sets TPR
+ *             0x50, lets a one-shot LAPIC timer (vector 0x42, count 1000)
+ *             fire below the TPR with interrupts off (it stays in the IRR;
+ *             nor does KVM wait for an interrupt window), routes I/O APIC
+ *             pin 10 to vector 0x47 on APIC 1 (for the inspection commands)
  *   triple, reset, poweroff, panic
  *             set fail_marker, then end the machine that way (panic: the
  *             pvpanic port 0x505, after checking that it reads PANICKED |
@@ -54,15 +61,19 @@
  * emulator segfaults (tools/kvm-probe: dr7_data).
  */
 #define MON_DR7		0x00d00400UL
+#define MON_TRAP_VEC	0x80
+#define MON_TPR		0x50	/* above the timer vector's class: it stays in the IRR, undeliverable */
+#define MON_TIMER_VEC	0x42
+#define MON_IOAPIC_VEC	0x47
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
-	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND };
+	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86 };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_ALIAS] = "alias", [M_INT3] = "int3", [M_LOOP] = "loop",
 	[M_MON] = "mon", [M_TRIPLE] = "triple", [M_RESET] = "reset",
 	[M_POWEROFF] = "poweroff", [M_WATCH] = "watch", [M_STEP] = "step", [M_SMP] = "smp",
-	[M_IRQ] = "irq", [M_PANIC] = "panic", [M_COND] = "cond",
+	[M_IRQ] = "irq", [M_PANIC] = "panic", [M_COND] = "cond", [M_X86] = "x86",
 };
 
 static enum mode mode;
@@ -218,6 +229,7 @@ static int mon_main(void)
 {
 	struct dtr g, i;
 	uint32_t v;
+	uint64_t dr0;
 
 	alt_page[0] = ALT_SECRET;
 	alt_page[1] = ~ALT_SECRET;
@@ -226,6 +238,15 @@ static int mon_main(void)
 	alt_pd[(ALT_VA >> 21) & 511] = virt_to_phys(alt_pt) | 3;
 	alt_pt[(ALT_VA >> 12) & 511] = virt_to_phys(alt_page) | 3;
 	alt_cr3 = virt_to_phys(alt_pml4);
+	if (mode == M_X86) {
+		cli();		/* the timer's interrupt stays pending: info lapic shows it */
+		idt_set_gate_type(MON_TRAP_VEC, 0xef);
+		mmio_write32(0xfee00000 + 0x80, MON_TPR);
+		lapic_timer_start(MON_TIMER_VEC, 1000, 0);
+		for (unsigned long n = 0; lapic_timer_current() && n < 100000000UL; n++)
+			cpu_relax();
+		ioapic_route(10, MON_IOAPIC_VEC, 1);
+	}
 	__asm__ volatile("mov %0, %%dr1" : : "r"(MON_DR1));
 	__asm__ volatile("mov %0, %%dr7" : : "r"(MON_DR7));
 	__asm__ volatile("sgdt %0" : "=m"(g));
@@ -233,7 +254,8 @@ static int mon_main(void)
 	gprintf("MON gdtr 0x%lx 0x%x idtr 0x%lx 0x%x alt_cr3 0x%lx\n", (unsigned long)g.base,
 		g.limit, (unsigned long)i.base, i.limit, (unsigned long)alt_cr3);
 	v = mon_spin();
-	gprintf("MON RELEASED 0x%x\n", v);
+	__asm__ volatile("mov %%dr0, %0" : "=r"(dr0));
+	gprintf("MON RELEASED 0x%x dr0 0x%lx\n", v, (unsigned long)dr0);
 	guest_exit((int)(v & 0xff));
 }
 
@@ -335,7 +357,8 @@ int guest_main(const struct boot_info *bi)
 	case M_ALIAS: return alias_main();
 	case M_INT3: return int3_main();
 	case M_LOOP: loop_main();
-	case M_MON: return mon_main();
+	case M_MON:
+	case M_X86: return mon_main();
 	case M_TRIPLE:
 	case M_RESET:
 	case M_POWEROFF:
