@@ -66,6 +66,10 @@ struct dtarget {
 	struct pending_hit pending[VM_MAX_CPUS];
 };
 
+/* target.c: the machine back to its boot state, everything the debugger
+ * knew of the last stop forgotten (monitor reset, vRun).  0 or -errno. */
+int dbg_reset(struct dtarget *t);
+
 /* state.c */
 /* The vCPU's snapshot, fetched from KVM once per stop.  0 or -errno. */
 int dbg_load(struct dtarget *t, int cpu, struct dcache **out);

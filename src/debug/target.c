@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "core/event.h"
 #include "debug/dbg.h"
 #include "debug/target.h"
@@ -173,6 +174,29 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	return r;
 }
 
+int dbg_reset(struct dtarget *t)
+{
+	struct vcpu_stop none = { .reason = STOP_NONE };
+	int r = boot_reset(t->vm);
+
+	dbg_invalidate(t);
+	if (r)
+		return r;
+	/* nothing that happened before survives: hits, stop records, a guest's end */
+	memset(t->pending, 0, sizeof(t->pending));
+	vcpu_report_only(t->vm, 0, &none);
+	t->pending_exit = -1;
+	t->reported_cpu = -1;
+	t->last_cpu = t->cur_cpu = 0;
+	return 0;
+}
+
+/* vRun / R under extended-remote: the machine boots again, stopped at its entry. */
+static int t_restart(void *tp)
+{
+	return dbg_reset(tp);
+}
+
 static int t_set_range(void *tp, int cpu, uint64_t start, uint64_t end)
 {
 	struct dtarget *t = tp;
@@ -284,6 +308,18 @@ static int t_thread_extra(void *tp, int cpu, char *buf, size_t cap)
 	return 0;
 }
 
+/* QEMU's NOIRQ step flag, and `monitor step-irq`: one setting. */
+static int t_step_irq(void *tp, int set)
+{
+	struct dtarget *t = tp;
+
+	if (set >= 0) {
+		t->step_irq = set;
+		vcpu_set_step_irq(t->vm, set);
+	}
+	return t->step_irq;
+}
+
 const struct gdb_target_ops debug_target_ops = {
 	.ncpus = t_ncpus,
 	.target_xml = t_target_xml,
@@ -303,6 +339,8 @@ const struct gdb_target_ops debug_target_ops = {
 	.kill = t_kill,
 	.monitor = t_monitor,
 	.thread_extra = t_thread_extra,
+	.step_irq = t_step_irq,
+	.restart = t_restart,
 };
 
 /*

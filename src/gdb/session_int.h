@@ -2,7 +2,9 @@
  * session_int.h -- what the session's files share (not for other modules):
  * session.c (framing, acks, dispatch, stop replies, run control),
  * session_query.c (q/Q packets, threads, qXfer, monitor),
- * session_data.c (registers, memory, breakpoints).
+ * session_data.c (registers, memory, breakpoints),
+ * session_qemu.c (QEMU's and gdbserver's identification packets),
+ * session_ext.c (kill, extended mode: vRun, R).
  */
 #ifndef HYVE_GDB_SESSION_INT_H
 #define HYVE_GDB_SESSION_INT_H
@@ -41,6 +43,7 @@ struct gdb_session {
 	bool gdb_swbreak;	/* GDB announced swbreak+ / hwbreak+ in qSupported: */
 	bool gdb_hwbreak;	/*   only then may stop replies carry those reasons */
 	bool trace;		/* `monitor packets on`: log every packet */
+	bool sstep_notimer;	/* QEMU's NOTIMER step flag as last set (session_qemu.c) */
 
 	/*
 	 * The machine as the session sees it.  running: not known to be
@@ -57,6 +60,8 @@ struct gdb_session {
 	int g_cpu;		/* Hg: registers/memory (each stop sets it), -1 = the stopped vCPU */
 	int c_cpu;		/* Hc: what `s` steps, -1 = the stopped vCPU */
 
+	bool extended;		/* `!`: extended mode (vRun, R; kills do not end hyve) */
+	bool killed;		/* killed in extended mode: no process until vRun */
 	bool want_close;	/* D, k or vKill: flush and hang up */
 	bool ended;		/* detached or killed: closing must not detach again */
 
@@ -93,5 +98,15 @@ void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* 
 void sess_handle_regs(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* g G p P */
 void sess_handle_mem(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* m M x X */
 void sess_handle_bp(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* Z z */
+/* session_ext.c */
+void sess_handle_kill(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* k vKill */
+void sess_handle_extended(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* ! */
+void sess_handle_restart(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* vRun R */
+/* session_qemu.c */
+void sess_qemu_sstepbits(struct gdb_session *s, const uint8_t *pkt, size_t n);
+void sess_qemu_sstep_get(struct gdb_session *s, const uint8_t *pkt, size_t n);
+void sess_qemu_sstep_set(struct gdb_session *s, const uint8_t *pkt, size_t n);
+void sess_qemu_supported(struct gdb_session *s, const uint8_t *pkt, size_t n);
+void sess_server_version(struct gdb_session *s, const uint8_t *pkt, size_t n);
 
 #endif

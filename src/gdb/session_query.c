@@ -364,6 +364,15 @@ static const struct query {
 	{ "qRcmd,", M_PREFIX, handle_rcmd },
 	{ "Qqemu.PhyMemMode:", M_PREFIX, handle_set_phys },
 	{ "qqemu.PhyMemMode", M_EXACT, handle_get_phys },
+	{ "qqemu.sstepbits", M_EXACT, sess_qemu_sstepbits },
+	{ "Qqemu.sstepbits", M_EXACT, sess_qemu_sstepbits },
+	{ "qqemu.sstep", M_EXACT, sess_qemu_sstep_get },
+	{ "Qqemu.sstep", M_EXACT, sess_qemu_sstep_get },
+	{ "Qqemu.sstep=", M_PREFIX, sess_qemu_sstep_set },
+	{ "Qqemu.sstep:", M_PREFIX, sess_qemu_sstep_set },
+	{ "qqemu.sstep=", M_PREFIX, sess_qemu_sstep_set },
+	{ "qqemu.Supported", M_EXACT, sess_qemu_supported },
+	{ "qGDBServerVersion", M_EXACT, sess_server_version },
 };
 
 static bool matches(const struct query *q, const uint8_t *pkt, size_t n)
@@ -391,6 +400,10 @@ void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n)
 			return;
 		}
 	}
-	/* qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported. */
+	/*
+	 * qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported.  An
+	 * empty qOffsets is also what qemu-system answers (nothing is
+	 * relocated), and what GEF reads as "a system emulator, not qemu-user".
+	 */
 	sess_send_str(s, "");
 }

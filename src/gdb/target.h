@@ -89,12 +89,23 @@ struct gdb_target_ops {
 			  uint64_t kind);
 	/* Debugger gone or detached: remove breakpoints, resume everything. */
 	void (*detach)(void *t);
-	/* `k`/`vKill`: end the machine. */
+	/* `k`/`vKill` (extended mode: once the debugger leaves without `run`): end the machine. */
 	void (*kill)(void *t);
 	/* `monitor CMD` (qRcmd): append text output to out.  0 or -errno (-ENOENT: unknown). */
 	int (*monitor)(void *t, const char *cmd, struct rsp_buf *out);
 	/* Optional: a one-line description of a vCPU for qThreadExtraInfo (NULL: none). */
 	int (*thread_extra)(void *t, int cpu, char *buf, size_t cap);
+	/*
+	 * Optional (NULL: steps always hold interrupts off): do single steps let
+	 * interrupts in (1) or hold them off (0, the default)?  `set` 0 or 1
+	 * sets, -1 only asks.  The setting in force, or -errno.
+	 */
+	int (*step_irq)(void *t, int set);
+	/*
+	 * Optional (NULL: no extended mode, so no `run`): put the machine back
+	 * to its boot state and keep every vCPU stopped there.  0 or -errno.
+	 */
+	int (*restart)(void *t);
 };
 
 #endif

@@ -75,6 +75,9 @@ struct fake_target {
 	uint64_t range_start[FAKE_MAX_CPUS], range_end[FAKE_MAX_CPUS];	/* set_range */
 	int violations;		/* ops used while the machine ran */
 	char last_monitor[64];
+
+	int step_irq;		/* step_irq: the setting (0: interrupts held off) */
+	int restarts, restart_error;	/* restart: calls, forced result */
 };
 
 static inline void fake_init(struct fake_target *f, int ncpus)
@@ -346,6 +349,29 @@ static inline int fake_set_range(void *t, int cpu, uint64_t start, uint64_t end)
 	return 0;
 }
 
+static inline int fake_step_irq(void *t, int set)
+{
+	struct fake_target *f = t;
+
+	fake_check_stopped(f);
+	if (set >= 0)
+		f->step_irq = set;
+	return f->step_irq;
+}
+
+/* The machine as at boot: vCPU 0's rip back to 0 (the other registers stay). */
+static inline int fake_restart(void *t)
+{
+	struct fake_target *f = t;
+
+	fake_check_stopped(f);
+	f->restarts++;
+	if (f->restart_error)
+		return f->restart_error;
+	memset(f->regs[0] + 8, 0, 8);
+	return 0;
+}
+
 static const struct gdb_target_ops fake_ops __attribute__((unused)) = {
 	.ncpus = fake_ncpus,
 	.target_xml = fake_target_xml,
@@ -363,6 +389,8 @@ static const struct gdb_target_ops fake_ops __attribute__((unused)) = {
 	.kill = fake_kill,
 	.monitor = fake_monitor,
 	.thread_extra = fake_thread_extra,
+	.step_irq = fake_step_irq,
+	.restart = fake_restart,
 };
 
 #endif
