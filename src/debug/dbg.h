@@ -52,10 +52,12 @@ struct dtarget {
 	uint64_t root;
 	int reported_cpu;		/* the vCPU the last stop reply named, or -1 */
 	int cur_cpu;			/* the vCPU the debugger looked at last */
-	int pending_exit;		/* guest ended the machine while attached: status, or -1 */
+	int pending_exit;		/* the machine ended while attached: status, or -1 */
+	char pending_why[96];		/* and why, as logged */
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
 	int last_cpu;			/* the vCPU the debugger last resumed */
+	bool released;			/* a debugger has resumed the machine (-G w: held until then) */
 	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_needs_hw) */
 	uint64_t hw_addr[ARCH_HW_SLOTS];
 	bool hw_used[ARCH_HW_SLOTS];

@@ -137,7 +137,11 @@ static bool end_if_pending(struct dtarget *t)
 {
 	if (t->pending_exit < 0)
 		return false;
-	vm_force_exit(t->vm, t->pending_exit, "the debugger let go of a machine the guest ended");
+	char why[160];
+
+	/* the reason as it was given: not every end is the guest's (an emulation failure) */
+	snprintf(why, sizeof(why), "%s; the debugger has let go", t->pending_why);
+	vm_force_exit(t->vm, t->pending_exit, why);
 	return true;
 }
 
@@ -148,6 +152,7 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	int r, first = -1;
 
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
+	t->released = true;
 	if (end_if_pending(t))
 		return 0;
 	if (dbg_take_pending(t, actions) >= 0) {
@@ -278,6 +283,16 @@ static void t_detach(void *tp)
 	dbg_remove_all(t);
 	if (end_if_pending(t))
 		return;
+	/*
+	 * -G w: held until a debugger says continue.  One that leaves before
+	 * (a port scan, a gdb that gave up on a bad file) leaves it held for
+	 * the next.
+	 */
+	if (t->vm->ctl.start_stopped && !t->released) {
+		dbg_apply_debug(t, false);
+		log_info("debug server: the guest stays held until a debugger lets it run");
+		return;
+	}
 	for (int i = 0; i < t->vm->ncpus; i++)
 		act[i] = VCPU_RUN;
 	dbg_apply_debug(t, false);
@@ -354,8 +369,9 @@ static bool guest_exit_hook(void *opaque, struct vcpu *v, int status, const char
 
 	if (!__atomic_load_n(&t->attached, __ATOMIC_SEQ_CST))
 		return false;
+	snprintf(t->pending_why, sizeof(t->pending_why), "%s", why ? why : "the machine ended");
 	log_info("%s: the machine stays stopped for the debugger (exit status %d when it "
-		 "detaches or continues)", why ? why : "guest ended the machine", status);
+		 "detaches or continues)", t->pending_why, status);
 	t->pending_exit = status;
 	return true;
 }
