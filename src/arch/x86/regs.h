@@ -45,6 +45,10 @@
 #define X86_RFLAGS_ARITH (X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF | \
 			  X86_RFLAGS_SF | X86_RFLAGS_OF)
 
+/* x87 and SSE control at power-on and reset (SDM vol. 3, table 9-1) */
+#define X86_FCW_RESET	0x37f
+#define X86_MXCSR_RESET	0x1f80
+
 /* DR6: which condition hit */
 #define X86_DR6_B(i)	(1ULL << (i))	/* breakpoint i (0-3) matched */
 #define X86_DR6_B_ALL	0xfULL
