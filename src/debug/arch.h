@@ -48,6 +48,8 @@ const char *arch_mode_name(const struct vcpu_state *st);
  * through the guest's own vector table even when asked to trap it.)
  */
 bool arch_swbp_needs_hw(const struct vcpu_state *st);
+/* Does st translate virtual addresses through page tables (paging on)? */
+bool arch_state_paging(const struct vcpu_state *st);
 /*
  * The paging context st translates through; `root` (if not NULL) replaces
  * the page-table root (monitor cr3), with paging then taken as on.

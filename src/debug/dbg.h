@@ -51,6 +51,7 @@ struct dtarget {
 	bool root_set;			/* monitor cr3: translate through this page-table root */
 	uint64_t root;
 	int reported_cpu;		/* the vCPU the last stop reply named, or -1 */
+	int stop_cpu;			/* the same, kept across resumes (memory reads fall back to it) */
 	int cur_cpu;			/* the vCPU the debugger looked at last */
 	int pending_exit;		/* the machine ended while attached: status, or -1 */
 	char pending_why[96];		/* and why, as logged */

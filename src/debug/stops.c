@@ -162,10 +162,10 @@ int dbg_stop_info(struct dtarget *t, struct gdb_stop *out)
 	if (best < 0) {
 		/* an interrupt: report the vCPU the debugger was running */
 		out->kind = GDB_STOP_INTERRUPT;
-		out->cpu = t->last_cpu;
+		out->cpu = t->stop_cpu = t->last_cpu;
 		return 0;
 	}
-	t->reported_cpu = best;
+	t->reported_cpu = t->stop_cpu = best;
 	return 0;
 }
 

@@ -92,11 +92,43 @@ static int t_write_reg(void *tp, int cpu, int regno, const uint8_t *buf, size_t 
 
 /* ---- memory ---- */
 
-static long t_read_mem(void *t, int cpu, uint64_t addr, uint8_t *buf, size_t len)
+/*
+ * The vCPU to read through instead when `cpu` cannot translate virtual
+ * addresses at all (paging off: an AP still waiting for its SIPI, which lldb
+ * may pick as its thread): the one that reported the last stop, if it can.
+ * A vCPU with page tables of its own is never second-guessed: an address
+ * they do not map is not mapped for it, and another's mapping could be
+ * another process's memory.  -1: no fallback.
+ */
+static int read_fallback(struct dtarget *t, int cpu)
 {
-	if (cpu >= 0 && cpu < T(t)->vm->ncpus)
-		T(t)->cur_cpu = cpu;
-	return dbg_xfer(T(t), cpu, addr, buf, len, false);
+	struct dcache *c, *alt;
+	int s = t->stop_cpu;
+
+	if (t->phys || t->root_set || s == cpu || s < 0 || s >= t->vm->ncpus)
+		return -1;
+	if (dbg_load(t, cpu, &c) || arch_state_paging(&c->st) ||
+	    dbg_load(t, s, &alt) || !arch_state_paging(&alt->st))
+		return -1;
+	return s;
+}
+
+static long t_read_mem(void *tp, int cpu, uint64_t addr, uint8_t *buf, size_t len)
+{
+	struct dtarget *t = tp;
+	long n;
+	int alt;
+
+	if (cpu >= 0 && cpu < t->vm->ncpus)
+		t->cur_cpu = cpu;
+	n = dbg_xfer(t, cpu, addr, buf, len, false);
+	if (n <= 0 && (alt = read_fallback(t, cpu)) >= 0) {
+		long m = dbg_xfer(t, alt, addr, buf, len, false);
+
+		if (m > 0)
+			return m;
+	}
+	return n;
 }
 
 static long t_write_mem(void *t, int cpu, uint64_t addr, const uint8_t *buf, size_t len)
@@ -192,7 +224,7 @@ int dbg_reset(struct dtarget *t)
 	vcpu_report_only(t->vm, 0, &none);
 	t->pending_exit = -1;
 	t->reported_cpu = -1;
-	t->last_cpu = t->cur_cpu = 0;
+	t->last_cpu = t->cur_cpu = t->stop_cpu = 0;
 	return 0;
 }
 
@@ -276,7 +308,7 @@ static void t_detach(void *tp)
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
 	park_all(t);
 	memset(t->pending, 0, sizeof(t->pending));	/* a new debugger starts afresh */
-	t->last_cpu = t->cur_cpu = 0;
+	t->last_cpu = t->cur_cpu = t->stop_cpu = 0;
 	t->phys = false;
 	t->root_set = false;
 	dbg_flush(t);

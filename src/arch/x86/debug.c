@@ -161,6 +161,11 @@ bool arch_swbp_needs_hw(const struct vcpu_state *st)
 	return !(st->sregs.cr0 & X86_CR0_PE);
 }
 
+bool arch_state_paging(const struct vcpu_state *st)
+{
+	return st->sregs.cr0 & X86_CR0_PG;
+}
+
 void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct walk_ctx *w)
 {
 	w->cr0 = st->sregs.cr0;
