@@ -78,7 +78,9 @@ struct vcpu {
 	 *  - action: what to do when released (VCPU_STAY: park);
 	 *  - stepped: a VCPU_STEP/RANGE it was given has completed;
 	 *  - range_start/end: the range of a VCPU_RANGE action;
-	 *  - sipi_wait: inside a KVM_RUN entered in the wait for INIT/SIPI.
+	 *  - sipi_wait: inside a KVM_RUN entered in the wait for INIT/SIPI;
+	 *  - step_irq: its steps let interrupts in whatever the VM's setting
+	 *    (a step over an instruction that waits for one).
 	 */
 	bool thread_started;
 	bool parked;
@@ -86,6 +88,7 @@ struct vcpu {
 	bool stepped;
 	uint64_t range_start, range_end;
 	bool sipi_wait;
+	bool step_irq;
 
 	/*
 	 * Why it stopped on its own.  Written by the vCPU thread under
@@ -103,6 +106,7 @@ struct vcpu {
 				 * KVM_RUN finishes: do that before parking */
 	uint64_t debug_gen;	/* generation of the debug settings in force */
 	bool debug_stepping;	/* the settings in force include single step */
+	bool debug_irq;		/* ... and let interrupts in during it */
 	bool maybe_uninit;	/* may still wait for INIT/SIPI: ask KVM before running */
 };
 
@@ -135,5 +139,10 @@ int arch_state_set(struct vcpu *v, const struct vcpu_state *st);
 void arch_vcpu_dump(struct vcpu *v);
 /* Is this debug exit a plain single-step trap with the pc in [start, end)?  (range stepping) */
 bool arch_step_in_range(const struct kvm_debug_exit_arch *a, uint64_t start, uint64_t end);
+/*
+ * After that step trap: does the next instruction wait for an interrupt (so
+ * that stepping it with interrupts held off would never end)?  vCPU thread.
+ */
+bool arch_step_next_waits_irq(struct vcpu *v, const struct kvm_debug_exit_arch *a);
 
 #endif

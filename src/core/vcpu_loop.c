@@ -106,12 +106,16 @@ static void debug_change_locked(const struct vcpu *v, bool step, struct debug_ch
 {
 	const struct runctl *c = &v->vm->ctl;
 
+	bool irq;
+
 	assert_locked(c);
-	d->needed = c->debug_gen != v->debug_gen || step != v->debug_stepping;
+	irq = c->step_irq || v->step_irq;
+	d->needed = c->debug_gen != v->debug_gen || step != v->debug_stepping ||
+		    (step && irq != v->debug_irq);
 	if (!d->needed)
 		return;
 	d->step = step;
-	d->irq = c->step_irq;
+	d->irq = irq;
 	d->gen = c->debug_gen;
 	d->dbg = c->debug_wanted;
 }
@@ -142,6 +146,7 @@ static void apply_guest_debug(struct vcpu *v, struct debug_change *d)
 		log_err("vCPU %d: KVM_SET_GUEST_DEBUG: %s", v->id, strerror(errno));
 	v->debug_gen = d->gen;
 	v->debug_stepping = d->step;
+	v->debug_irq = d->irq;
 }
 
 void vm_request_exit(struct vm *vm, int status, const char *why)
@@ -322,8 +327,15 @@ static void *vcpu_thread(void *arg)
 			ea = EA_DEBUG;
 		/* range stepping: a plain step trap inside the range goes on at once */
 		if (ea == EA_DEBUG && act == VCPU_RANGE && v->ev.hint == STOP_NONE &&
-		    arch_step_in_range(&v->ev.arch, v->range_start, v->range_end))
+		    arch_step_in_range(&v->ev.arch, v->range_start, v->range_end)) {
+			/* the next step would wait for an interrupt: let them in (arch/x86/step.c) */
+			if (!v->debug_irq && arch_step_next_waits_irq(v, &v->ev.arch)) {
+				ctl_lock(c);
+				v->step_irq = true;	/* until the debugger's next resume */
+				ctl_unlock(c);
+			}
 			continue;
+		}
 		if (ea == EA_CONTINUE)
 			continue;
 		struct kicks k = { 0 };

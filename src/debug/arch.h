@@ -48,6 +48,14 @@ const char *arch_mode_name(const struct vcpu_state *st);
  * through the guest's own vector table even when asked to trap it.)
  */
 bool arch_swbp_needs_hw(const struct vcpu_state *st);
+/* The linear address of the next instruction (the CS base added outside long mode). */
+uint64_t arch_state_code_addr(const struct vcpu_state *st);
+/*
+ * Would a single step over the instruction in these code bytes (n read at
+ * arch_state_code_addr) never end with interrupts held off, because it waits
+ * for one (arch/x86/step.c says which)?  Such a step lets interrupts in.
+ */
+bool arch_insn_waits_irq(const uint8_t *code, size_t n);
 /* Does st translate virtual addresses through page tables (paging on)? */
 bool arch_state_paging(const struct vcpu_state *st);
 /*

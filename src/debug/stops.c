@@ -222,9 +222,36 @@ static void skip_hw_break(struct dtarget *t, int cpu)
 	c->dirty = true;
 }
 
+/*
+ * Does the instruction vCPU cpu is about to step wait for an interrupt
+ * (arch_insn_waits_irq)?  Then the step lets them in, or it never ends.
+ */
+static bool step_waits_irq(struct dtarget *t, int cpu)
+{
+	bool phys = t->phys, root_set = t->root_set;
+	uint8_t code[8];
+	struct dcache *c;
+	long n;
+
+	if (t->step_irq || dbg_load(t, cpu, &c))
+		return false;
+	/* the vCPU's own view, whatever monitor phys / cr3 set for the debugger */
+	t->phys = t->root_set = false;
+	n = dbg_xfer(t, cpu, arch_state_code_addr(&c->st), code, sizeof(code), false);
+	t->phys = phys;
+	t->root_set = root_set;
+	return n > 0 && arch_insn_waits_irq(code, (size_t)n);
+}
+
 /* Before a resume that takes no pending hit: get the vCPUs past their breakpoints. */
 void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions)
 {
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		bool irq = (actions[i] == GDB_STEP || actions[i] == GDB_RANGE) &&
+			   step_waits_irq(t, i);
+
+		vcpu_set_step_irq_one(t->vm, i, irq);
+	}
 	for (int i = 0; i < t->vm->ncpus; i++)
 		if (actions[i] != GDB_STAY && t->vm->vcpus[i]->stop.reason == STOP_BREAK)
 			step_over_swbp(t, i);
