@@ -6,8 +6,9 @@
 # qOffsets, qGDBServerVersion "name:hyve;version:...;"; GEF's and pwndbg's
 # own checks take hyve for qemu-system.  Qqemu.sstep=N really selects the
 # stepping: bpg (mode=irq) with a LAPIC timer firing every few
-# microseconds, 100 stepi with 0x7 enter no interrupt handler, 100 with 0x5
-# (NOIRQ clear; `monitor status` says step-irq on) do; 8 is refused (E22).
+# microseconds, 100 stepi with 0x7 take no interrupt (its tick count stays),
+# 100 with 0x5 (NOIRQ clear; `monitor status` says step-irq on) do; 8 is
+# refused (E22).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -37,10 +38,13 @@ expect_val q set5 '"OK"'
 expect_val q sstep5 '"0x5"'
 between q status-begin status-end | grep -q 'step-irq on' || fail "Qqemu.sstep=5: monitor status does not say step-irq on"
 echo "ok: Qqemu.sstep=5 is monitor step-irq on"
+# the guest runs only while stepped: ticks counted mean a step took the
+# interrupt (whether the step then ends in the handler's stub, as on hardware
+# KVM, or after the handler, as under nested TCG, varies)
 on=$(val q irq_stub_hits) ticks=$(val q irq_ticks)
-[ -n "$on" ] && [ "$on" -ge 1 ] && [ "$ticks" -ge 1 ] ||
-	fail "flags 0x5: $on steps entered the timer's stub and $ticks ticks were counted in 100 steps, want >= 1 each"
-echo "ok: flags 0x5: $on of 100 steps entered the timer's stub, $ticks ticks"
+[ -n "$ticks" ] && [ "$ticks" -ge 1 ] ||
+	fail "flags 0x5: $ticks ticks were counted in 100 steps, want >= 1 (interrupts let into steps)"
+echo "ok: flags 0x5: $ticks ticks in 100 steps ($on of them ended in the timer's stub)"
 expect_val q set7 '"OK"'
 expect_val q bad '"E22"' "unknown bits refused as QEMU does"
 expect_val q sstep7 '"0x7"'

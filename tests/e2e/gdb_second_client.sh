@@ -27,7 +27,8 @@ expect_line "$WORK/err" 'debug server: refused a second debugger from 127\.0\.0\
 # once the event thread idles, but never after the session's end)
 log=$(tr -d '\r' <"$WORK/err" | grep -E 'debug server: (debugger connected from|debugger ended the session|refused a second)' |
 	sed -E 's/from .*//' | tr '\n' '|')
-[ "$log" = "hyve: debug server: debugger connected |hyve: debug server: refused a second debugger |hyve: debug server: debugger ended the session|" ] ||
+# two refused: the raw client, then the second gdb
+[ "$log" = "hyve: debug server: debugger connected |hyve: debug server: refused a second debugger |hyve: debug server: refused a second debugger |hyve: debug server: debugger ended the session|" ] ||
 	fail "hyve's connection log lines: $log"
 echo "ok: connection log in order: $log"
 expect_val two rip2 "$(val two rip1)" "first session: same RIP after the refusal"

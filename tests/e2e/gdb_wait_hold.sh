@@ -32,7 +32,7 @@ held_check "a plain TCP connect and close"
 timeout -k 5 "$GDB_TIMEOUT" "$GDB" -batch -nx -ex "target remote $GDB_ADDR" </dev/null \
 	>"$WORK/quick.out" 2>&1
 GDB_LOGS="$GDB_LOGS quick.out"
-expect_out quick '^Remote debugging using ' "the quick gdb connected"
+expect_out quick '^\[Inferior 1 \(Remote target\) detached\]$' "the quick gdb connected, then detached"
 held_check "a gdb that connected and exited"
 gdb_try bad tests/e2e/gdb/wait_hold.gdb "$GUESTS/flat32.elf"
 expect_out bad "Remote 'g' packet reply is too long" "gdb with a 32-bit ELF gives up"

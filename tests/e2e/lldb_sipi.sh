@@ -20,13 +20,13 @@ want=$(elf_bytes "$elf" "$addr" 16) || fail "cannot read $elf at $addr"
 start_debug -c 4 -m 64M --kernel "$GUESTS/bench.elf" -G 0
 wait_for_line "$WORK/out" 'BENCH-READY' 30
 lldb_run a -o "target create $elf" -o "gdb-remote $GDB_ADDR" \
-	-o "thread select 2" -o "register read rip cs" \
 	-o "process plugin packet monitor packets on" \
+	-o "thread select 2" -o "register read rip cs" \
 	-o "memory read --size 1 --format x --count 16 $addr" \
 	-o "process plugin packet monitor packets off" \
 	-o "process detach"
 blk() { lldb_block a "$1"; }
-blk 4 | grep -qE 'rip = 0x0*fff0' || fail "thread 2 is not the AP at the reset vector: $(blk 4 | tr '\n' ' ')"
+blk 5 | grep -qE 'rip = 0x0*fff0' || fail "thread 2 is not the AP at the reset vector: $(blk 5 | tr '\n' ' ')"
 echo "ok: thread 2 is an AP waiting at 0xfff0"
 got=$(blk 6 | sed -n 's/^0x[0-9a-f]*: //p' | tr -s ' \t' '\n' | grep -E '^0x' | tr '\n' ' ' | sed 's/ $//')
 [ "$got" = "$want" ] || fail "memory read through thread 2: '$got', want the ELF's '$want'"
