@@ -140,9 +140,11 @@ void arch_vcpu_dump(struct vcpu *v);
 /* Is this debug exit a plain single-step trap with the pc in [start, end)?  (range stepping) */
 bool arch_step_in_range(const struct kvm_debug_exit_arch *a, uint64_t start, uint64_t end);
 /*
- * After that step trap: does the next instruction wait for an interrupt (so
- * that stepping it with interrupts held off would never end)?  vCPU thread.
+ * After that step trap, what the next instruction asks of range stepping
+ * (vCPU thread): nothing, interrupts let into its step (it waits for one),
+ * or the range step to end before it (the debugger does that one itself).
  */
-bool arch_step_next_waits_irq(struct vcpu *v, const struct kvm_debug_exit_arch *a);
+enum arch_next { ARCH_NEXT_PLAIN, ARCH_NEXT_WAITS_IRQ, ARCH_NEXT_STOP };
+enum arch_next arch_step_next(struct vcpu *v, const struct kvm_debug_exit_arch *a);
 
 #endif

@@ -328,13 +328,18 @@ static void *vcpu_thread(void *arg)
 		/* range stepping: a plain step trap inside the range goes on at once */
 		if (ea == EA_DEBUG && act == VCPU_RANGE && v->ev.hint == STOP_NONE &&
 		    arch_step_in_range(&v->ev.arch, v->range_start, v->range_end)) {
-			/* the next step would wait for an interrupt: let them in (arch/x86/step.c) */
-			if (!v->debug_irq && arch_step_next_waits_irq(v, &v->ev.arch)) {
-				ctl_lock(c);
-				v->step_irq = true;	/* until the debugger's next resume */
-				ctl_unlock(c);
+			enum arch_next next = arch_step_next(v, &v->ev.arch);
+
+			/* one the debugger does itself: report this step, inside the range */
+			if (next != ARCH_NEXT_STOP) {
+				/* one that waits for an interrupt: let them in (arch/x86/step.c) */
+				if (next == ARCH_NEXT_WAITS_IRQ && !v->debug_irq) {
+					ctl_lock(c);
+					v->step_irq = true;	/* until the next resume */
+					ctl_unlock(c);
+				}
+				continue;
 			}
-			continue;
 		}
 		if (ea == EA_CONTINUE)
 			continue;

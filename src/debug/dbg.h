@@ -104,6 +104,9 @@ bool dbg_slot_is_sw(const struct dtarget *t, unsigned slots);
 /* stops.c: see there. */
 int dbg_stop_info(struct dtarget *t, struct gdb_stop *out);
 int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions);
+/* A resume that steps one vCPU alone over an instruction the arch does itself
+ * (arch_emulate_step): done on the snapshot and reported as a step.  The vCPU, or -1. */
+int dbg_emulate_step(struct dtarget *t, const enum gdb_resume *actions);
 void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions);
 
 /* monitor.c: one `monitor` command.  0, or -ENOENT for an unknown command. */

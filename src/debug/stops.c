@@ -222,25 +222,59 @@ static void skip_hw_break(struct dtarget *t, int cpu)
 	c->dirty = true;
 }
 
+/* The code bytes at vCPU cpu's pc, through its own view (whatever monitor phys / cr3 say). */
+static long read_code(struct dtarget *t, int cpu, const struct vcpu_state *st, uint8_t *code,
+		      size_t len)
+{
+	bool phys = t->phys, root_set = t->root_set;
+	long n;
+
+	t->phys = t->root_set = false;
+	n = dbg_xfer(t, cpu, arch_state_code_addr(st), code, len, false);
+	t->phys = phys;
+	t->root_set = root_set;
+	return n;
+}
+
 /*
  * Does the instruction vCPU cpu is about to step wait for an interrupt
  * (arch_insn_waits_irq)?  Then the step lets them in, or it never ends.
  */
 static bool step_waits_irq(struct dtarget *t, int cpu)
 {
-	bool phys = t->phys, root_set = t->root_set;
 	uint8_t code[8];
 	struct dcache *c;
 	long n;
 
 	if (t->step_irq || dbg_load(t, cpu, &c))
 		return false;
-	/* the vCPU's own view, whatever monitor phys / cr3 set for the debugger */
-	t->phys = t->root_set = false;
-	n = dbg_xfer(t, cpu, arch_state_code_addr(&c->st), code, sizeof(code), false);
-	t->phys = phys;
-	t->root_set = root_set;
+	n = read_code(t, cpu, &c->st, code, sizeof(code));
 	return n > 0 && arch_insn_waits_irq(code, (size_t)n);
+}
+
+int dbg_emulate_step(struct dtarget *t, const enum gdb_resume *actions)
+{
+	struct vcpu_stop done = { .reason = STOP_STEP, .seq = 1 };
+	uint8_t code[8];
+	struct dcache *c;
+	int cpu = -1;
+	long n;
+
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		if (actions[i] == GDB_STAY)
+			continue;
+		if (cpu >= 0 || (actions[i] != GDB_STEP && actions[i] != GDB_RANGE))
+			return -1;	/* others run too: no stop can be made up */
+		cpu = i;
+	}
+	if (cpu < 0 || dbg_load_full(t, cpu, &c))
+		return -1;
+	n = read_code(t, cpu, &c->st, code, sizeof(code));
+	if (n <= 0 || !arch_emulate_step(&c->st, code, (size_t)n))
+		return -1;
+	c->dirty = true;		/* written to KVM before it next runs */
+	vcpu_report_only(t->vm, cpu, &done);
+	return cpu;
 }
 
 /* Before a resume that takes no pending hit: get the vCPUs past their breakpoints. */

@@ -187,7 +187,7 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	t->released = true;
 	if (end_if_pending(t))
 		return 0;
-	if (dbg_take_pending(t, actions) >= 0) {
+	if (dbg_take_pending(t, actions) >= 0 || dbg_emulate_step(t, actions) >= 0) {
 		event_post(&t->stopped);	/* reported like any stop, nothing ran */
 		return 0;
 	}

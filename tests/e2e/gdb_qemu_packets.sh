@@ -49,5 +49,6 @@ expect_val q set7 '"OK"'
 expect_val q bad '"E22"' "unknown bits refused as QEMU does"
 expect_val q sstep7 '"0x7"'
 wait_bg 20
-expect_rc 39
+expect_rc 0
+expect_line "$WORK/err" 'killed by the debugger'
 pass

@@ -1,11 +1,11 @@
 #!/bin/bash
-# gdb_step_hlt.sh -- single steps over instructions that wait for an
-# interrupt end, and the guest goes on (arch/x86/step.c): the demo on one
-# vCPU, attached in its idle loop; a stepi of `sti; hlt` with IF=0 (the
-# idle loop's own pair: with interrupts held off the step used to never
-# end and the demo stayed halted with IF=0 for good), a stepi of `hlt`, a
-# range step over the pair (vCont;r, as `next` sends); each ends after
-# the hlt or in the timer's handler.  After the detach the heartbeat goes on.
+# gdb_step_hlt.sh -- single steps in the idle loop `sti; hlt` end, and the
+# guest goes on (arch/x86/step.c): the demo on one vCPU, attached in its
+# idle loop; a stepi of the sti with IF=0 (which used to never end, the
+# demo then halted with IF=0 for good) ends at the hlt with IF=1; a stepi
+# of the hlt ends after it or in the timer's handler; range steps (vCont;r,
+# as `next` sends, repeated while in the range) over mov, sti and hlt end
+# there too.  After the detach the heartbeat goes on.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/gdblib.sh
@@ -27,7 +27,10 @@ if [ "$GDB_RC" = 124 ]; then
 	last=$(tr -d '\r' <"$WORK/s.out" | grep -E '^s[0-9]_done=' | tail -n 1)
 	fail "a step never ended (last finished: ${last:-none}; s1 = stepi of sti; hlt, s2 = of hlt, s3 = range step)"
 fi
-for k in s1 s2 s3; do
+expect_val s s1_done 1 "stepi of sti (IF=0) ended"
+expect_val s s1_at_hlt 1 "stepi of sti ended at the hlt (pc $(val s s1_pc))"
+expect_val s s1_if 1 "the sti set IF"
+for k in s2 s3; do
 	expect_val s ${k}_done 1 "the step ended"
 	expect_val s ${k}_past 1 "$k ended past the hlt or in the timer's handler (pc $(val s ${k}_pc))"
 done

@@ -36,7 +36,6 @@ expect_out quick '^\[Inferior 1 \(Remote target\) detached\]$' "the quick gdb co
 held_check "a gdb that connected and exited"
 gdb_try bad tests/e2e/gdb/wait_hold.gdb "$GUESTS/flat32.elf"
 expect_out bad "Remote 'g' packet reply is too long" "gdb with a 32-bit ELF gives up"
-expect_no_out bad '^rip=' "that gdb read no registers"
 held_check "a gdb that gave up on a 32-bit ELF"
 expect_line "$WORK/err" 'the guest stays held until a debugger lets it run' "hyve's log"
 

@@ -39,6 +39,7 @@
 #define X86_RFLAGS_SF	(1ULL << 7)
 #define X86_RFLAGS_TF	(1ULL << 8)
 #define X86_RFLAGS_IF	(1ULL << 9)
+#define X86_RFLAGS_IOPL_SHIFT 12
 #define X86_RFLAGS_OF	(1ULL << 11)
 #define X86_RFLAGS_RF	(1ULL << 16)	/* resume: the next instruction's breakpoint is skipped */
 #define X86_RFLAGS_AC	(1ULL << 18)
