@@ -67,7 +67,9 @@ export LINUX_GUEST
 linux-guest:
 	scripts/build-linux-guest.sh $(LINUX_GUEST)
 
-test: all units guests linux-guest
+# deps first, as for `make run`: on a fresh machine the tests need gdb, lldb,
+# SeaBIOS, clang... (scripts/install-deps.sh installs only what is missing)
+test: deps all units guests linux-guest
 	B=$(B) tests/run.sh
 
 test-unit: units

@@ -160,6 +160,13 @@ int config_set_kv(const char *kv)
 	return config_set(key, eq + 1);
 }
 
+const char *config_choices(const char *key)
+{
+	int i = find(key);
+
+	return i < 0 ? NULL : keys[i].choices;
+}
+
 void config_reset(void)
 {
 	for (unsigned i = 0; i < NKEYS; i++) {

@@ -29,6 +29,8 @@ int config_set(const char *key, const char *value);
 int config_set_kv(const char *kv);
 /* Forget every value set (tests). */
 void config_reset(void);
+/* A string key's allowed values ("a|b|file:*", '*': any suffix); NULL: any, or no such key. */
+const char *config_choices(const char *key);
 
 /* Getters return the set value or the default.  Unknown keys are a bug (assert). */
 const char *config_str(const char *key);	/* NULL if unset with no default */

@@ -122,8 +122,12 @@ int main(int argc, char **argv)
 	}
 	if (config_is_set("gdb.port") || config_is_set("gdb.unix")) {
 		target = debug_target_new(&vm);
-		if (!target || gdb_server_start(&debug_target_ops, target)) {
-			snprintf(err, sizeof(err), "cannot start the debug server");
+		if (!target) {
+			snprintf(err, sizeof(err), "cannot start the debug server: out of memory");
+			goto out_target;
+		}
+		if (gdb_server_start(&debug_target_ops, target)) {
+			err[0] = 0;	/* the server has said what is wrong, in one line */
 			goto out_target;
 		}
 		/* `w`: not one guest instruction before the debugger says continue */

@@ -112,6 +112,38 @@ static int set_opt(const char *key, const char *val, const char *opt, char *err,
 	return r ? -EINVAL : 0;
 }
 
+/*
+ * The values a KEY=VALUE's key takes, for an error message ("real16, prot32,
+ * long64"; "file:*" shown as "file:PATH").  False if the key has no list.
+ */
+static bool choices_of(const char *kv, char *out, size_t cap)
+{
+	const char *eq = strchr(kv, '='), *c;
+	char key[64];
+	size_t o = 0;
+
+	if (!eq || (size_t)(eq - kv) >= sizeof(key))
+		return false;
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = 0;
+	c = config_choices(key);
+	if (!c || !cap)
+		return false;
+	for (; *c && o + 6 < cap; c++) {
+		if (*c == '|') {
+			out[o++] = ',';
+			out[o++] = ' ';
+		} else if (*c == '*') {
+			memcpy(out + o, "PATH", 4);
+			o += 4;
+		} else {
+			out[o++] = *c;
+		}
+	}
+	out[o] = 0;
+	return true;
+}
+
 int options_parse(int argc, char **argv, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
@@ -135,6 +167,7 @@ int options_parse(int argc, char **argv, char *err, size_t errlen)
 		['a'] = "append", ['b'] = "bios", ['s'] = "serial", ['d'] = "debugcon",
 		['D'] = "disk",
 	};
+	char choices[128];
 	int c, r;
 
 	opterr = 0;
@@ -162,7 +195,12 @@ int options_parse(int argc, char **argv, char *err, size_t errlen)
 		case 'P':
 			return 2;
 		case 'G':
-			if (options_parse_gdb(optarg)) {
+			r = options_parse_gdb(optarg);
+			if (r == -ERANGE) {
+				snprintf(err, errlen, "-G: port out of range in '%s' (0..65535)", optarg);
+				return -EINVAL;
+			}
+			if (r) {
 				snprintf(err, errlen, "-G: invalid debug server address '%s' "
 					 "(expected [w][ADDRESS:]PORT or [w]unix:PATH)", optarg);
 				return -EINVAL;
@@ -174,6 +212,9 @@ int options_parse(int argc, char **argv, char *err, size_t errlen)
 				snprintf(err, errlen, "-o: unknown key in '%s' (see --help)", optarg);
 			else if (r == -ERANGE)
 				snprintf(err, errlen, "-o: value out of range in '%s'", optarg);
+			else if (r && choices_of(optarg, choices, sizeof(choices)))
+				snprintf(err, errlen, "-o: invalid value in '%s' (one of: %s)", optarg,
+					 choices);
 			else if (r)
 				snprintf(err, errlen, "-o: expected KEY=VALUE with a valid value, got '%s'",
 					 optarg);

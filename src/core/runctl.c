@@ -295,6 +295,13 @@ void vcpu_set_step_irq(struct vm *vm, bool on)
 	ctl_unlock(&vm->ctl);
 }
 
+void vcpu_set_step_irq_one(struct vm *vm, int id, bool on)
+{
+	ctl_lock(&vm->ctl);
+	vm->vcpus[id]->step_irq = on;
+	ctl_unlock(&vm->ctl);
+}
+
 void vcpu_set_debug(struct vm *vm, const struct kvm_guest_debug *dbg)
 {
 	struct runctl *c = &vm->ctl;

@@ -141,6 +141,12 @@ void vcpu_set_range(struct vm *vm, int id, uint64_t start, uint64_t end);
 /* Let interrupts in during single steps (default: blocked, KVM_GUESTDBG_BLOCKIRQ). */
 void vcpu_set_step_irq(struct vm *vm, bool on);
 /*
+ * Let interrupts into vCPU id's steps whatever vcpu_set_step_irq says, until
+ * called again with false (a step over an instruction that waits for an
+ * interrupt, which BLOCKIRQ would keep from ever ending).
+ */
+void vcpu_set_step_irq_one(struct vm *vm, int id, bool on);
+/*
  * The debug server's KVM_SET_GUEST_DEBUG settings (control bits and debug
  * registers for hardware breakpoints), applied to every vCPU -- those the
  * guest starts later included -- before it next runs.  Single step is added

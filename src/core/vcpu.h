@@ -89,7 +89,9 @@ struct vcpu {
 	 *  - action: what to do when released (VCPU_STAY: park);
 	 *  - stepped: a VCPU_STEP/RANGE it was given has completed;
 	 *  - range_start/end: the range of a VCPU_RANGE action;
-	 *  - sipi_wait: inside a KVM_RUN entered in the wait for INIT/SIPI.
+	 *  - sipi_wait: inside a KVM_RUN entered in the wait for INIT/SIPI;
+	 *  - step_irq: its steps let interrupts in whatever the VM's setting
+	 *    (a step over an instruction that waits for one).
 	 */
 	bool thread_started;
 	bool parked;
@@ -97,6 +99,7 @@ struct vcpu {
 	bool stepped;
 	uint64_t range_start, range_end;
 	bool sipi_wait;
+	bool step_irq;
 
 	/*
 	 * Why it stopped on its own.  Written by the vCPU thread under
@@ -114,6 +117,7 @@ struct vcpu {
 				 * KVM_RUN finishes: do that before parking */
 	uint64_t debug_gen;	/* generation of the debug settings in force */
 	bool debug_stepping;	/* the settings in force include single step */
+	bool debug_irq;		/* ... and let interrupts in during it */
 	bool maybe_uninit;	/* may still wait for INIT/SIPI: ask KVM before running */
 };
 
@@ -150,5 +154,12 @@ int arch_state_set(struct vcpu *v, const struct vcpu_state *st);
 void arch_vcpu_dump(struct vcpu *v);
 /* Is this debug exit a plain single-step trap with the pc in [start, end)?  (range stepping) */
 bool arch_step_in_range(const struct kvm_debug_exit_arch *a, uint64_t start, uint64_t end);
+/*
+ * After that step trap, what the next instruction asks of range stepping
+ * (vCPU thread): nothing, interrupts let into its step (it waits for one),
+ * or the range step to end before it (the debugger does that one itself).
+ */
+enum arch_next { ARCH_NEXT_PLAIN, ARCH_NEXT_WAITS_IRQ, ARCH_NEXT_STOP };
+enum arch_next arch_step_next(struct vcpu *v, const struct kvm_debug_exit_arch *a);
 
 #endif

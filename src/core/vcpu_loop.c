@@ -107,12 +107,16 @@ static void debug_change_locked(const struct vcpu *v, bool step, struct debug_ch
 {
 	const struct runctl *c = &v->vm->ctl;
 
+	bool irq;
+
 	assert_locked(c);
-	d->needed = c->debug_gen != v->debug_gen || step != v->debug_stepping;
+	irq = c->step_irq || v->step_irq;
+	d->needed = c->debug_gen != v->debug_gen || step != v->debug_stepping ||
+		    (step && irq != v->debug_irq);
 	if (!d->needed)
 		return;
 	d->step = step;
-	d->irq = c->step_irq;
+	d->irq = irq;
 	d->gen = c->debug_gen;
 	d->dbg = c->debug_wanted;
 }
@@ -143,6 +147,7 @@ static void apply_guest_debug(struct vcpu *v, struct debug_change *d)
 		log_err("vCPU %d: KVM_SET_GUEST_DEBUG: %s", v->id, strerror(errno));
 	v->debug_gen = d->gen;
 	v->debug_stepping = d->step;
+	v->debug_irq = d->irq;
 }
 
 void vm_request_exit(struct vm *vm, int status, const char *why)
@@ -372,8 +377,20 @@ static void *vcpu_thread(void *arg)
 			ea = EA_DEBUG;
 		/* range stepping: a plain step trap inside the range goes on at once */
 		if (ea == EA_DEBUG && act == VCPU_RANGE && v->ev.hint == STOP_NONE &&
-		    arch_step_in_range(&v->ev.arch, v->range_start, v->range_end))
-			continue;
+		    arch_step_in_range(&v->ev.arch, v->range_start, v->range_end)) {
+			enum arch_next next = arch_step_next(v, &v->ev.arch);
+
+			/* one the debugger does itself: report this step, inside the range */
+			if (next != ARCH_NEXT_STOP) {
+				/* one that waits for an interrupt: let them in (arch/x86/step.c) */
+				if (next == ARCH_NEXT_WAITS_IRQ && !v->debug_irq) {
+					ctl_lock(c);
+					v->step_irq = true;	/* until the next resume */
+					ctl_unlock(c);
+				}
+				continue;
+			}
+		}
 		if (ea == EA_DEBUG && act == VCPU_RUN && v->vm->hit_filter)
 			ea = filter_hit(v);
 		if (ea == EA_CONTINUE)

@@ -70,6 +70,23 @@ enum arch_swbp_mode {
 				 * to the guest (the start-up probe found it so) */
 };
 enum arch_swbp_mode arch_swbp_mode(const struct vm *vm, const struct vcpu_state *st);
+/* The linear address of the next instruction (the CS base added outside long mode). */
+uint64_t arch_state_code_addr(const struct vcpu_state *st);
+/*
+ * Would a single step over the instruction in these code bytes (n read at
+ * arch_state_code_addr) never end with interrupts held off, because it waits
+ * for one (arch/x86/step.c says which)?  Such a step lets interrupts in.
+ */
+bool arch_insn_waits_irq(const uint8_t *code, size_t n);
+/*
+ * Do the single step of the instruction in these code bytes on the snapshot
+ * itself, instead of running the vCPU, where a step by KVM would not end
+ * (arch/x86/step.c: a sti that opens the interrupt shadow)?  st needs its
+ * extra parts; true if done (st changed).
+ */
+bool arch_emulate_step(struct vcpu_state *st, const uint8_t *code, size_t n);
+/* Does st translate virtual addresses through page tables (paging on)? */
+bool arch_state_paging(const struct vcpu_state *st);
 /*
  * The paging context st translates through; `root` (if not NULL) replaces
  * the page-table root (monitor cr3), with paging then taken as on.

@@ -72,14 +72,17 @@ struct dtarget {
 	bool root_set;			/* monitor cr3: translate through this page-table root */
 	uint64_t root;
 	int reported_cpu;		/* the vCPU the last stop reply named, or -1 */
+	int stop_cpu;			/* the same, kept across resumes (memory reads fall back to it) */
 	int cur_cpu;			/* the vCPU the debugger looked at last */
-	int pending_exit;		/* guest ended the machine while attached: status, or -1 */
+	int pending_exit;		/* the machine ended while attached: status, or -1 */
+	char pending_why[96];		/* and why, as logged */
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
 	bool step_off;			/* Qqemu.sstep=0: a step request runs freely, as in QEMU */
 	char fmt_format;		/* monitor x/xp: the last format and unit size (QEMU */
 	int fmt_size;			/* remembers them for the next command); 0: none yet */
 	int last_cpu;			/* the vCPU the debugger last resumed */
+	bool released;			/* a debugger has resumed the machine (-G w: held until then) */
 	/* hardware instruction breakpoints (Z1, and Z0 where arch_swbp_mode says so) */
 	uint64_t hw_addr[ARCH_HW_SLOTS];
 	bool hw_used[ARCH_HW_SLOTS];
@@ -100,6 +103,10 @@ struct dtarget {
 	uint64_t past_step;		/* a step with the byte lifted ... */
 	uint64_t past_world;		/* ... of them with every vCPU stopped */
 };
+
+/* target.c: the machine back to its boot state, everything the debugger
+ * knew of the last stop forgotten (monitor reset, vRun).  0 or -errno. */
+int dbg_reset(struct dtarget *t);
 
 /* state.c */
 /* The vCPU's snapshot, fetched from KVM once per stop.  0 or -errno. */
@@ -153,6 +160,9 @@ bool dbg_step_over_silently(struct dtarget *t);
 /* Detach: step every vCPU a hit left on our byte past it now. */
 void dbg_step_over_pending(struct dtarget *t);
 int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions);
+/* A resume that steps one vCPU alone over an instruction the arch does itself
+ * (arch_emulate_step): done on the snapshot and reported as a step.  The vCPU, or -1. */
+int dbg_emulate_step(struct dtarget *t, const enum gdb_resume *actions);
 void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions);
 
 /* cond_hit.c */

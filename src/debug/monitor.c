@@ -96,14 +96,15 @@ static int mon_reset(struct dtarget *t, const char *args, struct rsp_buf *o)
 
 	if (*args)
 		return -EINVAL;
-	r = boot_reset(t->vm);
-	if (r)
+	r = dbg_reset(t);
+	if (r) {
 		rsp_buf_printf(o, "reset failed: %s\n", strerror(-r));
-	else
-		rsp_buf_puts(o, "machine reset: every vCPU is at its boot state\n");
-	dbg_invalidate(t);
-	memset(t->pending, 0, sizeof(t->pending));	/* no hit survives a reset */
-	memset(t->step_over, 0, sizeof(t->step_over));
+		return 0;
+	}
+	rsp_buf_puts(o, "machine reset: every vCPU is at its boot state\n");
+	/* gdb keeps the registers it has read: nothing in the protocol tells it to drop them */
+	rsp_buf_puts(o, "(gdb shows the old registers until \"maintenance flush register-cache\"; "
+		     "\"run\" under target extended-remote resets and refreshes them)\n");
 	return 0;
 }
 

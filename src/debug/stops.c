@@ -173,10 +173,10 @@ int dbg_stop_info(struct dtarget *t, struct gdb_stop *out)
 	if (best < 0) {
 		/* an interrupt: report the vCPU the debugger was running */
 		out->kind = GDB_STOP_INTERRUPT;
-		out->cpu = t->last_cpu;
+		out->cpu = t->stop_cpu = t->last_cpu;
 		return 0;
 	}
-	t->reported_cpu = best;
+	t->reported_cpu = t->stop_cpu = best;
 	return 0;
 }
 
@@ -296,9 +296,70 @@ static void skip_hw_break(struct dtarget *t, int cpu)
 	c->dirty = true;
 }
 
+/* The code bytes at vCPU cpu's pc, through its own view (whatever monitor phys / cr3 say). */
+static long read_code(struct dtarget *t, int cpu, const struct vcpu_state *st, uint8_t *code,
+		      size_t len)
+{
+	bool phys = t->phys, root_set = t->root_set;
+	long n;
+
+	t->phys = t->root_set = false;
+	n = dbg_xfer(t, cpu, arch_state_code_addr(st), code, len, false);
+	t->phys = phys;
+	t->root_set = root_set;
+	return n;
+}
+
+/*
+ * Does the instruction vCPU cpu is about to step wait for an interrupt
+ * (arch_insn_waits_irq)?  Then the step lets them in, or it never ends.
+ */
+static bool step_waits_irq(struct dtarget *t, int cpu)
+{
+	uint8_t code[8];
+	struct dcache *c;
+	long n;
+
+	if (t->step_irq || dbg_load(t, cpu, &c))
+		return false;
+	n = read_code(t, cpu, &c->st, code, sizeof(code));
+	return n > 0 && arch_insn_waits_irq(code, (size_t)n);
+}
+
+int dbg_emulate_step(struct dtarget *t, const enum gdb_resume *actions)
+{
+	struct vcpu_stop done = { .reason = STOP_STEP, .seq = 1 };
+	uint8_t code[8];
+	struct dcache *c;
+	int cpu = -1;
+	long n;
+
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		if (actions[i] == GDB_STAY)
+			continue;
+		if (cpu >= 0 || (actions[i] != GDB_STEP && actions[i] != GDB_RANGE))
+			return -1;	/* others run too: no stop can be made up */
+		cpu = i;
+	}
+	if (cpu < 0 || dbg_load_full(t, cpu, &c))
+		return -1;
+	n = read_code(t, cpu, &c->st, code, sizeof(code));
+	if (n <= 0 || !arch_emulate_step(&c->st, code, (size_t)n))
+		return -1;
+	c->dirty = true;		/* written to KVM before it next runs */
+	vcpu_report_only(t->vm, cpu, &done);
+	return cpu;
+}
+
 /* Before a resume that takes no pending hit: get the vCPUs past their breakpoints. */
 void dbg_prepare_resume(struct dtarget *t, const enum gdb_resume *actions)
 {
+	for (int i = 0; i < t->vm->ncpus; i++) {
+		bool irq = (actions[i] == GDB_STEP || actions[i] == GDB_RANGE) &&
+			   step_waits_irq(t, i);
+
+		vcpu_set_step_irq_one(t->vm, i, irq);
+	}
 	for (int i = 0; i < t->vm->ncpus; i++) {
 		if (actions[i] == GDB_STAY)
 			continue;

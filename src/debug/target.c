@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "core/event.h"
 #include "debug/dbg.h"
 #include "debug/target.h"
@@ -92,11 +93,43 @@ static int t_write_reg(void *tp, int cpu, int regno, const uint8_t *buf, size_t 
 
 /* ---- memory ---- */
 
-static long t_read_mem(void *t, int cpu, uint64_t addr, uint8_t *buf, size_t len)
+/*
+ * The vCPU to read through instead when `cpu` cannot translate virtual
+ * addresses at all (paging off: an AP still waiting for its SIPI, which lldb
+ * may pick as its thread): the one that reported the last stop, if it can.
+ * A vCPU with page tables of its own is never second-guessed: an address
+ * they do not map is not mapped for it, and another's mapping could be
+ * another process's memory.  -1: no fallback.
+ */
+static int read_fallback(struct dtarget *t, int cpu)
 {
-	if (cpu >= 0 && cpu < T(t)->vm->ncpus)
-		T(t)->cur_cpu = cpu;
-	return dbg_xfer(T(t), cpu, addr, buf, len, false);
+	struct dcache *c, *alt;
+	int s = t->stop_cpu;
+
+	if (t->phys || t->root_set || s == cpu || s < 0 || s >= t->vm->ncpus)
+		return -1;
+	if (dbg_load(t, cpu, &c) || arch_state_paging(&c->st) ||
+	    dbg_load(t, s, &alt) || !arch_state_paging(&alt->st))
+		return -1;
+	return s;
+}
+
+static long t_read_mem(void *tp, int cpu, uint64_t addr, uint8_t *buf, size_t len)
+{
+	struct dtarget *t = tp;
+	long n;
+	int alt;
+
+	if (cpu >= 0 && cpu < t->vm->ncpus)
+		t->cur_cpu = cpu;
+	n = dbg_xfer(t, cpu, addr, buf, len, false);
+	if (n <= 0 && (alt = read_fallback(t, cpu)) >= 0) {
+		long m = dbg_xfer(t, alt, addr, buf, len, false);
+
+		if (m > 0)
+			return m;
+	}
+	return n;
 }
 
 static long t_write_mem(void *t, int cpu, uint64_t addr, const uint8_t *buf, size_t len)
@@ -157,7 +190,11 @@ static bool end_if_pending(struct dtarget *t)
 {
 	if (t->pending_exit < 0)
 		return false;
-	vm_force_exit(t->vm, t->pending_exit, "the debugger let go of a machine the guest ended");
+	char why[160];
+
+	/* the reason as it was given: not every end is the guest's (an emulation failure) */
+	snprintf(why, sizeof(why), "%s; the debugger has let go", t->pending_why);
+	vm_force_exit(t->vm, t->pending_exit, why);
 	return true;
 }
 
@@ -169,9 +206,10 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 
 	__atomic_store_n(&t->attached, true, __ATOMIC_SEQ_CST);
 	t->stop_wanted = false;
+	t->released = true;
 	if (end_if_pending(t))
 		return 0;
-	if (dbg_take_pending(t, actions) >= 0) {
+	if (dbg_take_pending(t, actions) >= 0 || dbg_emulate_step(t, actions) >= 0) {
 		event_post(&t->stopped);	/* reported like any stop, nothing ran */
 		return 0;
 	}
@@ -196,6 +234,30 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	dbg_apply_debug(t, true);
 	vcpu_resume(t->vm, act);
 	return r;
+}
+
+int dbg_reset(struct dtarget *t)
+{
+	struct vcpu_stop none = { .reason = STOP_NONE };
+	int r = boot_reset(t->vm);
+
+	dbg_invalidate(t);
+	if (r)
+		return r;
+	/* nothing that happened before survives: hits, stop records, a guest's end */
+	memset(t->pending, 0, sizeof(t->pending));
+	memset(t->step_over, 0, sizeof(t->step_over));
+	vcpu_report_only(t->vm, 0, &none);
+	t->pending_exit = -1;
+	t->reported_cpu = -1;
+	t->last_cpu = t->cur_cpu = t->stop_cpu = 0;
+	return 0;
+}
+
+/* vRun / R under extended-remote: the machine boots again, stopped at its entry. */
+static int t_restart(void *tp)
+{
+	return dbg_reset(tp);
 }
 
 static int t_set_range(void *tp, int cpu, uint64_t start, uint64_t end)
@@ -285,7 +347,7 @@ static void t_detach(void *tp)
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
 	park_all(t);
 	memset(t->pending, 0, sizeof(t->pending));	/* a new debugger starts afresh */
-	t->last_cpu = t->cur_cpu = 0;
+	t->last_cpu = t->cur_cpu = t->stop_cpu = 0;
 	t->phys = false;
 	t->root_set = false;
 	t->stop_wanted = false;
@@ -296,6 +358,16 @@ static void t_detach(void *tp)
 	dbg_flush(t);
 	if (end_if_pending(t))
 		return;
+	/*
+	 * -G w: held until a debugger says continue.  One that leaves before
+	 * (a port scan, a gdb that gave up on a bad file) leaves it held for
+	 * the next.
+	 */
+	if (t->vm->ctl.start_stopped && !t->released) {
+		dbg_apply_debug(t, false);
+		log_info("debug server: the guest stays held until a debugger lets it run");
+		return;
+	}
 	for (int i = 0; i < t->vm->ncpus; i++)
 		act[i] = t->run_act[i] = VCPU_RUN;
 	dbg_apply_debug(t, keep);
@@ -327,6 +399,7 @@ static int t_thread_extra(void *tp, int cpu, char *buf, size_t cap)
 	return 0;
 }
 
+/* QEMU's NOIRQ step flag, and `monitor step-irq`: one setting. */
 const struct gdb_target_ops debug_target_ops = {
 	.ncpus = t_ncpus,
 	.target_xml = t_target_xml,
@@ -348,6 +421,7 @@ const struct gdb_target_ops debug_target_ops = {
 	.kill = t_kill,
 	.monitor = t_monitor,
 	.thread_extra = t_thread_extra,
+	.restart = t_restart,
 };
 
 /*
@@ -361,8 +435,9 @@ static bool guest_exit_hook(void *opaque, struct vcpu *v, int status, const char
 
 	if (!__atomic_load_n(&t->attached, __ATOMIC_SEQ_CST))
 		return false;
+	snprintf(t->pending_why, sizeof(t->pending_why), "%s", why ? why : "the machine ended");
 	log_info("%s: the machine stays stopped for the debugger (exit status %d when it "
-		 "detaches or continues)", why ? why : "guest ended the machine", status);
+		 "detaches or continues)", t->pending_why, status);
 	t->pending_exit = status;
 	return true;
 }

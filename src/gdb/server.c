@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -306,6 +307,131 @@ bool gdb_server_connected(void)
 	return srv.sess != NULL;
 }
 
+/* ---- refused debuggers ---- */
+
+/*
+ * A debugger that connects while another is attached is told why before it
+ * is hung up: an error reply with text (E.errtext, which gdb prints) to its
+ * first packet -- a reply sent before it asked would be taken for a stale
+ * one and dropped.  Then our side is shut and what it still sends is read
+ * until it closes: closing a socket with unread bytes resets the
+ * connection, and gdb would print "Broken pipe" instead of the message.
+ * One that sends nothing is hung up on after REFUSE_WAIT_S.
+ */
+#define REFUSED_MAX	4
+#define REFUSE_WAIT_S	5
+
+static const char refuse_msg[] =
+	"E.hyve: another debugger is attached (one at a time); try again when it detaches";
+
+static struct refused {
+	int fd, timer;		/* -1: slot free */
+	int scan;		/* 0 before '$', 1 in a packet, 2-3 its checksum */
+	bool answered;
+} refused[REFUSED_MAX] = { [0 ... REFUSED_MAX - 1] = { .fd = -1, .timer = -1 } };
+
+static void refused_close(struct refused *r)
+{
+	event_del(r->fd);
+	close(r->fd);
+	if (r->timer >= 0) {
+		event_del(r->timer);
+		close(r->timer);
+	}
+	r->fd = r->timer = -1;
+}
+
+/* Has the first whole packet arrived in these bytes (the scan goes on across reads)? */
+static bool refused_scan(struct refused *r, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r->scan == 0 && b[i] == '$')
+			r->scan = 1;
+		else if (r->scan == 1 && b[i] == '#')
+			r->scan = 2;
+		else if (r->scan >= 2 && ++r->scan == 4)
+			return true;
+	}
+	return false;
+}
+
+static void refused_answer(struct refused *r)
+{
+	uint8_t pkt[2 * sizeof(refuse_msg) + 8];
+	int len;
+
+	pkt[0] = '+';		/* its packet arrived intact */
+	len = rsp_encode(pkt + 1, sizeof(pkt) - 1, refuse_msg, strlen(refuse_msg));
+	if (len > 0)
+		(void)!send(r->fd, pkt, (size_t)len + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(r->fd, SHUT_WR);
+	r->answered = true;
+}
+
+static void on_refused(int fd, uint32_t events, void *opaque)
+{
+	struct refused *r = opaque;
+	uint8_t buf[4096];
+
+	if (fd != r->fd)
+		return;		/* closed earlier in this round */
+	for (;;) {
+		ssize_t n = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0) {
+			if (!r->answered && refused_scan(r, buf, (size_t)n))
+				refused_answer(r);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		refused_close(r);	/* it hung up (or the socket failed) */
+		return;
+	}
+}
+
+static void on_refused_timer(int fd, uint32_t events, void *opaque)
+{
+	struct refused *r = opaque;
+
+	if (fd == r->timer)
+		refused_close(r);
+}
+
+/* Take on a refused connection; closed at once if there is no room (or no timer). */
+static void refuse(int c)
+{
+	struct itimerspec its = { .it_value.tv_sec = REFUSE_WAIT_S };
+	struct refused *r = NULL;
+
+	for (int i = 0; i < REFUSED_MAX && !r; i++)
+		if (refused[i].fd < 0)
+			r = &refused[i];
+	if (!r) {
+		close(c);
+		return;
+	}
+	r->fd = c;
+	r->scan = 0;
+	r->answered = false;
+	r->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->timer < 0 || timerfd_settime(r->timer, 0, &its, NULL) ||
+	    event_add(r->timer, EPOLLIN, on_refused_timer, r)) {
+		if (r->timer >= 0)
+			close(r->timer);
+		r->timer = -1;
+		close(c);
+		r->fd = -1;
+		return;
+	}
+	if (event_add(c, EPOLLIN | EPOLLRDHUP, on_refused, r))
+		refused_close(r);
+	else
+		on_refused(c, EPOLLIN, r);	/* its first packet may be here already */
+}
+
 /* ---- listening ---- */
 
 static void on_listen(int fd, uint32_t events, void *opaque)
@@ -328,7 +454,7 @@ static void on_listen(int fd, uint32_t events, void *opaque)
 		if (srv.sess) {
 			/* One debugger at a time; the connected one does not notice. */
 			log_conn("refused a second debugger from %s", peer);
-			close(c);
+			refuse(c);
 			continue;
 		}
 		if (ss.ss_family != AF_UNIX)
@@ -498,6 +624,9 @@ void gdb_server_stop(void)
 		gdb_session_free(srv.sess);
 		srv.sess = NULL;
 	}
+	for (int i = 0; i < REFUSED_MAX; i++)
+		if (refused[i].fd >= 0)
+			refused_close(&refused[i]);
 	if (srv.listen_fd >= 0) {
 		event_del(srv.listen_fd);
 		close(srv.listen_fd);

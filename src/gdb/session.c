@@ -451,13 +451,6 @@ static void handle_detach(struct gdb_session *s, const uint8_t *pkt, size_t n)
 	s->ops->detach(s->t);
 }
 
-static void kill_machine(struct gdb_session *s)
-{
-	s->ended = true;
-	s->want_close = true;
-	s->ops->kill(s->t);
-}
-
 static void handle_v(struct gdb_session *s, const uint8_t *pkt, size_t n)
 {
 	if (n == 6 && sess_prefix(pkt, n, "vCont?")) {
@@ -467,9 +460,10 @@ static void handle_v(struct gdb_session *s, const uint8_t *pkt, size_t n)
 	} else if (n == 6 && sess_prefix(pkt, n, "vCtrlC")) {
 		sess_send_str(s, "OK");
 		interrupt(s);
-	} else if ((n == 5 && sess_prefix(pkt, n, "vKill")) || sess_prefix(pkt, n, "vKill;")) {
-		sess_send_str(s, "OK");
-		kill_machine(s);
+	} else if (sess_prefix(pkt, n, "vKill") && (n == 5 || pkt[5] == ';')) {
+		sess_handle_kill(s, pkt, n);
+	} else if (sess_prefix(pkt, n, "vRun;")) {
+		sess_handle_restart(s, pkt, n);
 	} else {
 		sess_send_str(s, "");	/* vMustReplyEmpty and everything unknown */
 	}
@@ -512,9 +506,15 @@ static void dispatch(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		break;
 	case 'k':
 		if (n == 1)
-			kill_machine(s);	/* no reply: GDB does not wait for one */
+			sess_handle_kill(s, pkt, n);	/* no reply: GDB does not wait for one */
 		else
 			sess_send_str(s, "");
+		break;
+	case '!':
+		sess_handle_extended(s, pkt, n);
+		break;
+	case 'R':
+		sess_handle_restart(s, pkt, n);
 		break;
 	case 'm':
 	case 'M':
@@ -691,7 +691,11 @@ void gdb_session_closed(struct gdb_session *s)
 	if (s->ended)
 		return;
 	s->ended = true;
-	s->ops->detach(s->t);
+	/* killed in extended mode and not run again: the kill takes effect now */
+	if (s->killed)
+		s->ops->kill(s->t);
+	else
+		s->ops->detach(s->t);
 }
 
 struct rsp_buf *gdb_session_output(struct gdb_session *s)

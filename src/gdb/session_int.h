@@ -1,8 +1,10 @@
 /*
  * session_int.h -- what the session's files share (not for other modules):
  * session.c (framing, acks, dispatch, stop replies, run control),
- * session_query.c (q/Q packets, threads, qXfer, monitor),
- * session_data.c (registers, memory, breakpoints).
+ * session_query.c (q/Q packets, threads, qXfer, monitor, QEMU's and
+ * gdbserver's identification and single-step packets),
+ * session_data.c (registers, memory, breakpoints),
+ * session_ext.c (kill, extended mode: vRun, R).
  */
 #ifndef HYVE_GDB_SESSION_INT_H
 #define HYVE_GDB_SESSION_INT_H
@@ -57,6 +59,8 @@ struct gdb_session {
 	int g_cpu;		/* Hg: registers/memory (each stop sets it), -1 = the stopped vCPU */
 	int c_cpu;		/* Hc: what `s` steps, -1 = the stopped vCPU */
 
+	bool extended;		/* `!`: extended mode (vRun, R; kills do not end hyve) */
+	bool killed;		/* killed in extended mode: no process until vRun */
 	bool want_close;	/* D, k or vKill: flush and hang up */
 	bool ended;		/* detached or killed: closing must not detach again */
 
@@ -93,5 +97,9 @@ void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* 
 void sess_handle_regs(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* g G p P */
 void sess_handle_mem(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* m M x X */
 void sess_handle_bp(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* Z z */
+/* session_ext.c */
+void sess_handle_kill(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* k vKill */
+void sess_handle_extended(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* ! */
+void sess_handle_restart(struct gdb_session *s, const uint8_t *pkt, size_t n);	/* vRun R */
 
 #endif

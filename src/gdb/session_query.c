@@ -490,6 +490,10 @@ void sess_handle_query(struct gdb_session *s, const uint8_t *pkt, size_t n)
 			return;
 		}
 	}
-	/* qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported. */
+	/*
+	 * qOffsets, qTStatus, QNonStop, QThreadEvents, ...: not supported.  An
+	 * empty qOffsets is also what qemu-system answers (nothing is
+	 * relocated), and what GEF reads as "a system emulator, not qemu-user".
+	 */
 	sess_send_str(s, "");
 }

@@ -109,12 +109,17 @@ struct gdb_target_ops {
 		       struct ax_bp_opts *o);
 	/* Debugger gone or detached: remove breakpoints, resume everything. */
 	void (*detach)(void *t);
-	/* `k`/`vKill`: end the machine. */
+	/* `k`/`vKill` (extended mode: once the debugger leaves without `run`): end the machine. */
 	void (*kill)(void *t);
 	/* `monitor CMD` (qRcmd): append text output to out.  0 or -errno (-ENOENT: unknown). */
 	int (*monitor)(void *t, const char *cmd, struct rsp_buf *out);
 	/* Optional: a one-line description of a vCPU for qThreadExtraInfo (NULL: none). */
 	int (*thread_extra)(void *t, int cpu, char *buf, size_t cap);
+	/*
+	 * Optional (NULL: no extended mode, so no `run`): put the machine back
+	 * to its boot state and keep every vCPU stopped there.  0 or -errno.
+	 */
+	int (*restart)(void *t);
 };
 
 #endif

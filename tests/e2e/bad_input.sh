@@ -62,9 +62,42 @@ expect 1 "option -m needs a value" -- "$HYVE" -m
 expect 1 "unknown key in 'no.such=1'" -- "$HYVE" -o no.such=1
 expect 1 "expected KEY=VALUE" -- "$HYVE" -o cpus
 expect 1 "invalid debug server address 'abc'" -- "$HYVE" -G abc --kernel "$GUESTS/long64.elf"
-expect 1 "invalid debug server address '99999'" -- "$HYVE" -G 99999 --kernel "$GUESTS/long64.elf"
+expect 1 "port out of range in '99999' \(0\.\.65535\)" -- "$HYVE" -G 99999 --kernel "$GUESTS/long64.elf"
+expect 1 "port out of range in 'w70000' \(0\.\.65535\)" -- "$HYVE" -G w70000 --kernel "$GUESTS/long64.elf"
+expect 1 "invalid value in 'raw.mode=weird' \(one of: real16, prot32, long64\)" -- "$HYVE" -o raw.mode=weird
+expect 1 "memory size '32K' is out of range \(64K\.\.1T\)" -- "$HYVE" -m 32K --kernel "$GUESTS/long64.elf"
+# the manual gives the range the code enforces
+checks=$((checks + 1))
+if grep -q '^\.BR memory " (size 64K\.\.1T, ' doc/hyve.1; then
+	echo "ok: hyve(1) says memory is 64K..1T"
+else
+	echo "FAIL: hyve(1) does not give memory's range as 64K..1T: $(grep -m1 '^\.BR memory ' doc/hyve.1)"
+	fails=$((fails + 1))
+fi
 expect 1 "unexpected argument 'extra'" -- "$HYVE" --kernel "$GUESTS/long64.elf" extra
 expect 1 "gdb.wait needs a debug server" -- "$HYVE" -o gdb.wait=1 --kernel "$GUESTS/long64.elf"
+
+# Failures that need KVM (the debug server listens once the VM exists).
+if [ -w /dev/kvm ]; then
+	expect 1 "debug server: .* exists and is not a socket" -- "$HYVE" -G "unix:$W/junk.bin" --kernel "$GUESTS/long64.elf"
+	expect 1 "debug server: cannot listen on 192\.0\.2\.1:1234: " -- "$HYVE" -G 192.0.2.1:1234 --kernel "$GUESTS/long64.elf"
+	# An emulation failure (an instruction fetched from where no memory is) is
+	# not the guest asking to end the machine, and the log must not say so.
+	printf '\xb8\x00\x00\x00\x40\xff\xe0' >"$W/jump.bin"	# mov eax, 0x40000000; jmp eax
+	out=$(timeout 20 "$HYVE" -m 16M --kernel "$W/jump.bin" -o boot.format=raw -o raw.mode=prot32 \
+		</dev/null 2>&1 >/dev/null); rc=$?
+	checks=$((checks + 1))
+	if [ "$rc" != 4 ] || ! printf '%s\n' "$out" | grep -qE 'KVM internal error|unexpected exit' ||
+	   printf '%s\n' "$out" | grep -qiE 'guest (asked|ended)|as the guest'; then
+		echo "FAIL: a fetch from unbacked memory: exit $rc (want 4), log:"
+		printf '%s\n' "$out" | sed 's/^/    /'
+		fails=$((fails + 1))
+	else
+		echo "ok: emulation failure: exit 4, $(printf '%s\n' "$out" | grep -m1 -E 'internal error|unexpected exit')"
+	fi
+else
+	echo "note: the listen-failure and emulation-failure cases not run (no usable /dev/kvm)"
+fi
 
 # No permission: /dev/kvm is root-only here; an unprivileged user must be told so.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ "$(stat -c %a /dev/kvm 2>/dev/null)" = 600 ]; then

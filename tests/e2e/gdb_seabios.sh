@@ -12,7 +12,7 @@ e2e_init gdb_seabios
 skip_if_no_kvm
 need_tool gdb objdump python3
 bios=${SEABIOS:-/usr/share/seabios/bios.bin}
-[ -f "$bios" ] || skip "$bios is missing (apt-get install seabios)"
+[ -f "$bios" ] || fail "$bios is missing (package seabios: scripts/install-deps.sh, which make test runs)"
 require_files "$HYVE"
 
 export SEABIOS_LOG=$WORK/debugcon

@@ -3,7 +3,7 @@
 # gdb finds RIP at the ELF entry (readelf -h) with the loader's registers
 # (multiboot: EAX 0x2badb002, EBX the info the guest later reports; ELF64 in
 # long mode: RSI the start info), the guest prints nothing until the
-# debugger lets it go, and after `detach` it runs to its end by itself.
+# debugger lets it go, and after `continue` it runs to its end.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/gdblib.sh
@@ -30,8 +30,8 @@ expect_val mb rax 0x2badb002 "multiboot magic in EAX"
 expect_val mb threads 1
 wait_bg 20
 expect_rc 0
-expect_line "$WORK/out" '^FLAT32 OK' "guest output after detach"
-expect_line "$WORK/out" '^cmdline: gdb entry test' "guest output after detach"
+expect_line "$WORK/out" '^FLAT32 OK' "guest output after continue"
+expect_line "$WORK/out" '^cmdline: gdb entry test' "guest output after continue"
 mbi=$(tr -d '\r' <"$WORK/out" | sed -n 's/^multiboot info at \(0x[0-9a-f]*\).*/\1/p')
 [ -n "$mbi" ] || fail "flat32 printed no 'multiboot info at' line"
 expect_val mb rbx "$mbi" "EBX = the multiboot info the guest reports"
@@ -51,7 +51,7 @@ efer=$(val l64 efer)
 echo "ok: long64 EFER=$efer (LME LMA)"
 wait_bg 20
 expect_rc 0
-expect_line "$WORK/out" '^LONG64 OK' "guest output after detach"
+expect_line "$WORK/out" '^LONG64 OK' "guest output after continue"
 si=$(tr -d '\r' <"$WORK/out" | sed -n 's/^start info at \(0x[0-9a-f]*\),.*/\1/p')
 [ -n "$si" ] || fail "long64 printed no 'start info at' line"
 expect_val l64 rsi "$si" "RSI = the start info the guest reports"

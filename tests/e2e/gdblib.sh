@@ -5,7 +5,7 @@
 # It sources tests/e2e/lib.sh (e2e_init, skip_if_no_kvm, fail, pass,
 # start_hyve_bg, wait_bg, expect_rc, expect_line, ...) and adds:
 #
-#   need_tool gdb|lldb|...     skip loudly (exit 77) if a tool is missing
+#   need_tool gdb|lldb|...     fail if a tool is missing (install-deps.sh installs them all)
 #   build_dbg64                build the tests' own guest ($DBG64)
 #   start_debug ARGS...        hyve in the background with ARGS (which hold
 #                              the -G option); waits for "debug server
@@ -78,11 +78,13 @@ skip() {
 	exit 77
 }
 
+# Every tool the tests use comes from a package scripts/install-deps.sh
+# installs (make test runs it): one that is missing is a failure, not a skip.
 need_tool() {
 	local t
 	for t in "$@"; do
 		command -v "$t" >/dev/null 2>&1 ||
-			skip "$t is not installed (scripts/install-deps.sh installs it)"
+			fail "$t is not installed (scripts/install-deps.sh installs it; make test runs it)"
 	done
 }
 

@@ -87,6 +87,7 @@ struct fake_target {
 	int violations;		/* ops used while the machine ran */
 	char last_monitor[64];
 	int sstep;		/* QEMU's single-step flags (sstep_flags) */
+	int restarts, restart_error;	/* restart: calls, forced result */
 };
 
 static inline void fake_init(struct fake_target *f, int ncpus)
@@ -393,6 +394,19 @@ static inline int fake_sstep_flags(void *t, int set)
 	return f->sstep;
 }
 
+/* The machine as at boot: vCPU 0's rip back to 0 (the other registers stay). */
+static inline int fake_restart(void *t)
+{
+	struct fake_target *f = t;
+
+	fake_check_stopped(f);
+	f->restarts++;
+	if (f->restart_error)
+		return f->restart_error;
+	memset(f->regs[0] + 8, 0, 8);
+	return 0;
+}
+
 static const struct gdb_target_ops fake_ops __attribute__((unused)) = {
 	.ncpus = fake_ncpus,
 	.target_xml = fake_target_xml,
@@ -411,6 +425,7 @@ static const struct gdb_target_ops fake_ops __attribute__((unused)) = {
 	.monitor = fake_monitor,
 	.thread_extra = fake_thread_extra,
 	.sstep_flags = fake_sstep_flags,
+	.restart = fake_restart,
 };
 
 #endif

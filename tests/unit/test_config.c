@@ -105,12 +105,36 @@ TEST(gdb_option)
 	config_reset();
 	CHECK(options_parse_gdb("unix:/tmp/hyve.sock") == 0);
 	CHECK_STR(config_str("gdb.unix"), "/tmp/hyve.sock");
-	CHECK(options_parse_gdb("70000") != 0);
+	CHECK_EQ(options_parse_gdb("70000"), -ERANGE);	/* a port, too big: said so */
+	CHECK_EQ(options_parse_gdb("abc"), -EINVAL);
 	CHECK(options_parse_gdb("host:") != 0);
 	CHECK(options_parse_gdb(":12") != 0);
 	CHECK(options_parse_gdb("[::1]1234") != 0);
 	CHECK(options_parse_gdb("") != 0);
 	CHECK(options_parse_gdb("unix:") != 0);
+}
+
+/* Messages name what is wrong: a port out of range, the values a key takes. */
+TEST(option_messages)
+{
+	char err[256];
+	char *a1[] = { "hyve", "-G", "70000", NULL };
+	char *a2[] = { "hyve", "-o", "raw.mode=weird", NULL };
+	char *a3[] = { "hyve", "-o", "serial=tty", NULL };
+	char *a4[] = { "hyve", "-G", "lots", NULL };
+
+	CHECK(parse(err, sizeof(err), 3, a1) == -EINVAL);
+	CHECK_STR(err, "-G: port out of range in '70000' (0..65535)");
+	CHECK(parse(err, sizeof(err), 3, a2) == -EINVAL);
+	CHECK_STR(err, "-o: invalid value in 'raw.mode=weird' (one of: real16, prot32, long64)");
+	CHECK(parse(err, sizeof(err), 3, a3) == -EINVAL);
+	CHECK_STR(err, "-o: invalid value in 'serial=tty' (one of: stdio, none, file:PATH)");
+	CHECK(parse(err, sizeof(err), 3, a4) == -EINVAL);
+	CHECK(strstr(err, "invalid debug server address 'lots'") != NULL);
+	CHECK_STR(config_choices("raw.mode"), "real16|prot32|long64");
+	CHECK(config_choices("cpus") == NULL);
+	CHECK(config_choices("no.such") == NULL);
+	config_reset();
 }
 
 TEST_MAIN()

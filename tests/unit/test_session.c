@@ -109,7 +109,7 @@ TEST(unknown_and_unsupported_are_empty)
 	struct gdb_session *s = setup(1);
 	static const char *const pkts[] = {
 		"vMustReplyEmpty", "qOffsets", "qTStatus", "QNonStop:1", "QThreadEvents:1",
-		"!", "R00", "Hm1", "qFoo", "vAttach;1", "A", "i", "bc", "qXfer:auxv:read::0,10",
+		"R00", "vRun;", "Hm1", "qFoo", "vAttach;1", "A", "i", "bc", "qXfer:auxv:read::0,10",
 		"vContX", "?x", "k1", "qXfer:memory-map:read::0,100",
 	};
 

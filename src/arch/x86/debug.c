@@ -252,6 +252,11 @@ enum arch_swbp_mode arch_swbp_mode(const struct vm *vm, const struct vcpu_state 
 	return (st->sregs.cr0 & X86_CR0_PE) ? ARCH_SWBP_MEM : ARCH_SWBP_HW_IF_FREE;
 }
 
+bool arch_state_paging(const struct vcpu_state *st)
+{
+	return st->sregs.cr0 & X86_CR0_PG;
+}
+
 void arch_walk_ctx(const struct vcpu_state *st, const uint64_t *root, struct walk_ctx *w)
 {
 	w->cr0 = st->sregs.cr0;

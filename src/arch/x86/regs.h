@@ -39,11 +39,16 @@
 #define X86_RFLAGS_SF	(1ULL << 7)
 #define X86_RFLAGS_TF	(1ULL << 8)
 #define X86_RFLAGS_IF	(1ULL << 9)
+#define X86_RFLAGS_IOPL_SHIFT 12
 #define X86_RFLAGS_OF	(1ULL << 11)
 #define X86_RFLAGS_RF	(1ULL << 16)	/* resume: the next instruction's breakpoint is skipped */
 #define X86_RFLAGS_AC	(1ULL << 18)
 #define X86_RFLAGS_ARITH (X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF | \
 			  X86_RFLAGS_SF | X86_RFLAGS_OF)
+
+/* x87 and SSE control at power-on and reset (SDM vol. 3, table 9-1) */
+#define X86_FCW_RESET	0x37f
+#define X86_MXCSR_RESET	0x1f80
 
 /* DR6: which condition hit */
 #define X86_DR6_B(i)	(1ULL << (i))	/* breakpoint i (0-3) matched */

@@ -65,6 +65,8 @@ int arch_state_set(struct vcpu *v, const struct vcpu_state *st)
 	    (ioctl(v->fd, KVM_SET_DEBUGREGS, &st->dregs) < 0 ||
 	     ioctl(v->fd, KVM_SET_MP_STATE, &st->mp) < 0))
 		return -errno;
+	if ((parts & VS_EXTRA) && st->set_events && ioctl(v->fd, KVM_SET_VCPU_EVENTS, &st->events) < 0)
+		return -errno;
 	if ((parts & VS_CORE) && ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
 		return -EIO;
 	if ((parts & VS_LAPIC) && ioctl(v->fd, KVM_SET_LAPIC, &st->lapic) < 0)

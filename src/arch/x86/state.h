@@ -8,6 +8,7 @@
 #define HYVE_X86_STATE_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Parts of struct vcpu_state. */
@@ -30,6 +31,7 @@ struct vcpu_state {
 	struct kvm_debugregs dregs;
 	struct kvm_vcpu_events events;
 	struct kvm_mp_state mp;
+	bool set_events;		/* VS_EXTRA: write `events` back too (an emulated sti's shadow) */
 	uint64_t kernel_gs_base;	/* the swapgs shadow (an MSR) */
 	uint8_t ymmh[16][16];		/* VS_VECTOR: bits 255:128 of ymm0-15 */
 	struct kvm_lapic_state lapic;	/* VS_LAPIC */

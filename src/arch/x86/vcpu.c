@@ -24,12 +24,32 @@ static void set_lvt(struct kvm_lapic_state *l, unsigned reg, unsigned mode)
 	memcpy(&l->regs[reg], &v, 4);
 }
 
-/* CPUID, and the LAPIC's LINT0 = ExtINT (the PIC), LINT1 = NMI. */
+/*
+ * The x87/SSE control words at their power-on values (FCW 0x37f, MXCSR 0x1f80:
+ * every exception masked, round to nearest).  Not every KVM sets them: on some
+ * a fresh vCPU reads MXCSR 0, which unmasks every SSE exception.
+ */
+static int fpu_reset(struct vcpu *v)
+{
+	struct kvm_fpu f;
+
+	if (ioctl(v->fd, KVM_GET_FPU, &f) < 0)
+		return -errno;
+	if (f.mxcsr == X86_MXCSR_RESET && f.fcw == X86_FCW_RESET)
+		return 0;
+	f.mxcsr = X86_MXCSR_RESET;
+	f.fcw = X86_FCW_RESET;
+	return ioctl(v->fd, KVM_SET_FPU, &f) < 0 ? -errno : 0;
+}
+
+/* CPUID, the FPU's reset state, and the LAPIC's LINT0 = ExtINT (the PIC), LINT1 = NMI. */
 int arch_vcpu_init(struct vm *vm, struct vcpu *v)
 {
 	struct kvm_lapic_state l;
 	int r = cpuid_set_vcpu(vm, v->fd, v->id);
 
+	if (!r)
+		r = fpu_reset(v);
 	if (r)
 		return r;
 	if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0)

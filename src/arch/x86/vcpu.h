@@ -4,6 +4,7 @@
 
 #include <linux/kvm.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -20,5 +21,11 @@ bool x86_long64(const struct kvm_sregs *s);
  * paging when it is on, asked of KVM), or ~0 if it does not translate.
  */
 uint64_t x86_rip_gpa(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sregs *s);
+
+/*
+ * step.c, pure (unit-tested): do these code bytes (n of them) begin with an
+ * instruction that waits for an interrupt -- hlt, or sti right before a hlt?
+ */
+bool x86_insn_waits_irq(const uint8_t *code, size_t n);
 
 #endif

@@ -24,4 +24,5 @@ except gdb.MemoryError as e:
     print("unmapped_msg=" + str(e))
 end
 printf "still_here=1\n"
-detach
+# -G w: held until a debugger resumes it (a detach would leave it held)
+continue

@@ -7,4 +7,5 @@ printf "version=%u\n", *(unsigned int *) 0xd0000004
 printf "device_id=%u\n", *(unsigned int *) 0xd0000008
 printf "status=%u\n", *(unsigned int *) 0xd0000070
 printf "capacity=%lu\n", *(unsigned long *) 0xd0000100
-detach
+# -G w: held until a debugger resumes it (a detach would leave it held)
+continue
