@@ -11,6 +11,7 @@
 #include "core/trap_page.h"
 #include "core/trap_swbp.h"
 #include "debug/dbg.h"
+#include "util.h"
 
 void dbg_apply_debug(struct dtarget *t, bool attached)
 {
@@ -84,6 +85,11 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 	enum arch_swbp_mode mode = swbp_mode(t);
 	int slot = mode == ARCH_SWBP_MEM ? -1 : free_slot(t);
 
+	if (mode == ARCH_SWBP_HW_ONLY && !t->said_hw_only) {
+		t->said_hw_only = true;	/* once per machine, when it first matters */
+		log_info("the host's KVM gives a guest's int3 to the guest even when asked to "
+			 "trap it: software breakpoints use the debug registers (four at most)");
+	}
 	if (slot < 0 && mode == ARCH_SWBP_HW_ONLY)
 		return -ENOSPC;		/* a byte would only reach the guest */
 	if (slot >= 0) {

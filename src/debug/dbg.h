@@ -78,6 +78,7 @@ struct dtarget {
 	char pending_why[96];		/* and why, as logged */
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
+	bool said_hw_only;		/* the log has said why Z0 takes a debug register */
 	bool step_off;			/* Qqemu.sstep=0: a step request runs freely, as in QEMU */
 	char fmt_format;		/* monitor x/xp: the last format and unit size (QEMU */
 	int fmt_size;			/* remembers them for the next command); 0: none yet */

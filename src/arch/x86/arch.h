@@ -24,6 +24,7 @@ struct arch_vm {
 	bool has_avx;			/* the guest is told it has AVX (and XSAVE) */
 	bool hypercalls;		/* the host's KVM completes a guest's vmcall */
 	struct x86_debug_probe dbg;	/* what its debug facilities do (probe.h) */
+	bool mxcsr_via_xsave;		/* KVM_SET_FPU/GET_FPU miss MXCSR: it goes by XSAVE */
 };
 
 /* The byte a software breakpoint writes over an instruction's first byte. */

@@ -6,9 +6,13 @@
 
 #include "arch/x86/regs.h"
 #include "core/vcpu.h"
+#include "core/vm.h"
 
 /* The AVX upper halves live at byte 576 of the standard XSAVE layout. */
 #define XSAVE_YMMH_OFFSET	576
+#define XSAVE_MXCSR_OFFSET	24	/* in the legacy (FXSAVE) area */
+#define XSAVE_XSTATE_BV_OFFSET	512
+#define XSAVE_BV_SSE		0x2ULL
 
 struct one_msr {
 	struct kvm_msrs h;
@@ -28,6 +32,13 @@ int arch_state_get(struct vcpu *v, struct vcpu_state *st, unsigned parts)
 	    (ioctl(v->fd, KVM_GET_REGS, &st->regs) < 0 ||
 	     ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0))
 		return -errno;
+	if ((parts & VS_CORE) && v->vm->arch.mxcsr_via_xsave) {
+		struct kvm_xsave xs;
+
+		if (ioctl(v->fd, KVM_GET_XSAVE, &xs) == 0)
+			memcpy(&st->fpu.mxcsr, (uint8_t *)xs.region + XSAVE_MXCSR_OFFSET,
+			       sizeof(st->fpu.mxcsr));
+	}
 	if ((parts & VS_CORE) && ioctl(v->fd, KVM_GET_MSRS, &msrs) == 1)
 		st->kernel_gs_base = msrs.e[0].data;
 	if ((parts & VS_EXTRA) &&
@@ -71,11 +82,21 @@ int arch_state_set(struct vcpu *v, const struct vcpu_state *st)
 		return -EIO;
 	if ((parts & VS_LAPIC) && ioctl(v->fd, KVM_SET_LAPIC, &st->lapic) < 0)
 		return -errno;
-	if (parts & VS_VECTOR) {
+	if ((parts & VS_VECTOR) || ((parts & VS_CORE) && v->vm->arch.mxcsr_via_xsave)) {
 		struct kvm_xsave xs;
 
 		if (ioctl(v->fd, KVM_GET_XSAVE, &xs) == 0) {
-			memcpy((uint8_t *)xs.region + XSAVE_YMMH_OFFSET, st->ymmh, sizeof(st->ymmh));
+			uint8_t *p = (uint8_t *)xs.region;
+			uint64_t bv;
+
+			if (parts & VS_VECTOR)
+				memcpy(p + XSAVE_YMMH_OFFSET, st->ymmh, sizeof(st->ymmh));
+			if ((parts & VS_CORE) && v->vm->arch.mxcsr_via_xsave) {
+				memcpy(p + XSAVE_MXCSR_OFFSET, &st->fpu.mxcsr, sizeof(st->fpu.mxcsr));
+				memcpy(&bv, p + XSAVE_XSTATE_BV_OFFSET, sizeof(bv));
+				bv |= XSAVE_BV_SSE;	/* MXCSR is state, not the init value */
+				memcpy(p + XSAVE_XSTATE_BV_OFFSET, &bv, sizeof(bv));
+			}
 			ioctl(v->fd, KVM_SET_XSAVE, &xs);
 		}
 	}

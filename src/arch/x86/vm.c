@@ -53,9 +53,6 @@ void arch_debug_probe(struct vm *vm)
 	if (vm->arch.dbg.probed)
 		return;
 	x86_probe_debug(vm->kvm_fd, &vm->arch.dbg);
-	if (vm->arch.dbg.probed && !vm->arch.dbg.swbp_traps)
-		log_info("the host's KVM gives a guest's int3 to the guest even when asked to "
-			 "trap it: software breakpoints use the debug registers (four at most)");
 }
 
 void arch_vm_destroy(struct vm *vm)

@@ -9,11 +9,22 @@
 # instruction of the loop.  Counted: stops in the stub, stops anywhere
 # outside irq_spin (in the interrupt path).
 set $stub = (long) &isr_stubs + 0x40 * 16
-# start from the main loop, not from inside a handler
-hbreak *irq_loop
-continue
-printf "at_loop=%d\n", $pc == (long) &irq_loop
-delete
+# a step that let the interrupt in left the interrupted frame on the guest's
+# stack with TF set (KVM steps with RFLAGS.TF): leaving a handler after
+# stepping ends would give the guest a stray #DB at its iret, so step (no
+# interrupts now) back into irq_spin before going on
+define toloop
+  set $n = 0
+  while ($pc < (long) &irq_spin || $pc >= (long) &irq_spin_end) && $n < 1000
+    stepi
+    set $n = $n + 1
+  end
+end
+# start from the main loop, not from inside a handler: stepped there with
+# interrupts held off (no breakpoint: where the host's debug registers never
+# fire, an hbreak would not stop it)
+toloop
+printf "at_loop=%d\n", $pc >= (long) &irq_spin && $pc < (long) &irq_spin_end
 define steps
   set $hits = 0
   set $away = 0
@@ -41,17 +52,6 @@ echo on-begin\n
 monitor step-irq on
 echo on-end\n
 steps on
-# a step that let the interrupt in left the interrupted frame on the guest's
-# stack with TF set (KVM steps with RFLAGS.TF): leaving a handler after
-# stepping ends would give the guest a stray #DB at its iret, so step (no
-# interrupts now) back into irq_spin before going on
-define toloop
-  set $n = 0
-  while ($pc < (long) &irq_spin || $pc >= (long) &irq_spin_end) && $n < 1000
-    stepi
-    set $n = $n + 1
-  end
-end
 monitor step-irq off
 toloop
 # the same through QEMU's packet: NOIRQ set (0x3), then clear (0x1)
