@@ -101,3 +101,13 @@ clean:
 -include $(OBJS:.o=.d)
 -include mk/reliability.mk
 -include mk/bench.mk
+
+# hyve's own small debugging kernel (tinyconfig + tests/linux/tiny.config, DWARF,
+# scripts/gdb), built from Debian's linux-source-6.1 in ~/.cache/hyve (about 35 minutes
+# on 2 CPUs the first time, then "up to date"); $(LINUX_TINY) links to it.  e2e/linux_tiny
+# boots it.  See doc/linux.md.
+LINUX_TINY ?= $(B)/linux-tiny
+export LINUX_TINY
+linux-kernel:
+	scripts/build-linux-kernel.sh $(LINUX_TINY)
+.PHONY: linux-kernel
