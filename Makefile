@@ -80,7 +80,8 @@ test-linux: all
 
 # The end-to-end tier inside an emulated AMD-V host (QEMU TCG + nested SVM): real
 # hardware-style KVM on any machine, /dev/kvm or not (tests/svm/l1run.sh).
-test-svm: all units guests linux-guest
+# (the small kernel is built out here: inside, under TCG, its build would take hours)
+test-svm: all units guests linux-guest linux-kernel
 	B=$(B) tests/svm/run.sh
 
 run: deps all guests
