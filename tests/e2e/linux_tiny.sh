@@ -13,6 +13,7 @@
 #       lx-ps       = swapper/0, PID 1, kthreadd, ksoftirqd/0 and ksoftirqd/1
 #       lx-dmesg    = every console line up to the stop, and the lines above
 #       info threads = 2 threads (one a vCPU)
+#       watch jiffies = a stop at the next tick's write, "Old value"/"New value"
 #     then detaches, and the kernel goes on;
 #   - user space: /init reports "GUEST-INFO cpus=2 ..." and "GUEST-READY", the shell
 #     answers a command given on hyve's stdin, `poweroff -f` ends hyve with status 0.
@@ -109,7 +110,7 @@ sed -i 's/\r$//' "$WORK/console.stop"
 block() {	# NAME: the lines gdb printed between NAME-begin and NAME-end
 	tr -d '\r' <"$WORK/lx.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'
 }
-for b in version cmdline cpus ps dmesg threads; do
+for b in version cmdline cpus ps dmesg threads watch; do
 	has_line "$WORK/lx.out" "^$b-end\$" || fail "gdb: no end of the '$b' block (its command failed?)"
 done
 
@@ -163,12 +164,20 @@ ticks=$(( $(val lx jiffies) - (1 << 32) + 300 * hz ))
 (( ticks >= hz )) || fail "jiffies: $ticks ticks since boot at the stop, want >= $hz (CONFIG_HZ): the timer interrupt does not arrive"
 echo "ok: jiffies: $ticks ticks since boot ($((ticks / hz)) s at HZ=$hz)"
 
+# watch jiffies: stopped at the tick's write, gdb showing the old and the new value
+old=$(block watch | sed -n 's/^Old value = //p' | tail -n 1)
+new=$(block watch | sed -n 's/^New value = //p' | tail -n 1)
+[[ $old =~ ^[0-9]+$ && $new =~ ^[0-9]+$ ]] || fail "watch jiffies: no 'Old value = N' / 'New value = N' (got: $(block watch | tr '\n' '|'))"
+(( new > old && new - old <= hz )) || fail "watch jiffies: old $old, new $new"
+(( old >= $(val lx jiffies) )) || fail "watch jiffies: old value $old is below the $(val lx jiffies) read before"
+echo "ok: watch jiffies: stopped in thread $(val lx watch_thread) at the write, $old -> $new"
+
 nthreads=$(block threads | grep -cE '^[* ] +[0-9]+ +Thread ')
 [ "$nthreads" = 2 ] || fail "info threads: $nthreads threads, want 2"
 echo "ok: info threads: 2 vCPUs"
 printf 'linux_tiny: lx-version %ss, lx-cmdline %ss, lx-cpus %ss, lx-ps %ss, lx-dmesg %ss\n' \
 	"$(val lx t_version)" "$(val lx t_cmdline)" "$(val lx t_cpus)" "$(val lx t_ps)" "$(val lx t_dmesg)"
-echo "linux_tiny: gdb stopped the kernel $(secs $((t_stop - t_init))) s after 'Run /init'"
+echo "linux_tiny: gdb's session (connect, the lx-* commands, the watchpoint, detach) ended $(secs $((t_stop - t_init))) s after 'Run /init'"
 has_line "$WORK/lx.out" '^\[Inferior 1 \(Remote target\) detached\]' || fail "gdb did not detach"
 
 # user space, after the detach
