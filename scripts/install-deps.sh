@@ -1,9 +1,13 @@
 #!/bin/sh
 # install-deps.sh -- install what hyve's build, tests and benchmark need on
 # Debian 12, only what is missing.  Run as root (or with sudo available).
+# flex, bison, bc and libelf-dev (objtool) build the small debugging kernel of
+# scripts/build-linux-kernel.sh (make linux-kernel); its source, linux-source-6.1, is
+# downloaded by that script, not installed.
 set -eu
 PKGS="gcc make binutils libc6-dev linux-libc-dev gdb lldb python3 qemu-system-x86 seabios
-      xz-utils cpio busybox-static groff-base clang libclang-rt-14-dev clang-tidy cppcheck"
+      xz-utils cpio busybox-static groff-base clang libclang-rt-14-dev clang-tidy cppcheck
+      flex bison bc libelf-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

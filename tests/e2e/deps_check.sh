@@ -19,7 +19,7 @@ pkgs=" $(sed -n '/^PKGS="/,/"$/p' scripts/install-deps.sh | tr -d '"' | sed 's/^
 # the package each tool comes from on Debian 12 (essential ones need nothing)
 declare -A from=([gdb]=gdb [lldb]=lldb [objdump]=binutils [nm]=binutils [readelf]=binutils
 	[python3]=python3 [groff]=groff-base [clang]=clang [qemu-system-x86_64]=qemu-system-x86
-	[stat]=- [truncate]=- [pgrep]=-)
+	[stat]=- [truncate]=- [pgrep]=- [xz]=xz-utils [dpkg-deb]=- [tar]=- [sha256sum]=- [flock]=-)
 tools=$(grep -ho 'need_tool [a-z0-9_ -]*' tests/e2e/*.sh | sed 's/need_tool //' | tr ' ' '\n' |
 	grep -v '^$' | sort -u)
 for t in $tools groff clang qemu-system-x86_64; do

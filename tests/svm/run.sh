@@ -6,5 +6,5 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 export B=${B:-build} E2E_TIMEOUT=${E2E_TIMEOUT:-300} GDB_TIMEOUT=${GDB_TIMEOUT:-200}
 echo "svm: the end-to-end tests inside an emulated AMD-V host (QEMU TCG, kvm-amd)"
-tests/svm/l1run.sh -t "${SVM_TIMEOUT:-3600}" -e B -e E2E_TIMEOUT -e GDB_TIMEOUT -e LINUX_GUEST \
+tests/svm/l1run.sh -t "${SVM_TIMEOUT:-3600}" -e B -e E2E_TIMEOUT -e GDB_TIMEOUT -e LINUX_GUEST -e LINUX_TINY \
 	-- tests/run.sh "${1:-e2e}"

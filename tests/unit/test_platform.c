@@ -4,6 +4,7 @@
  * guest would (signature scan, checksums, entry walks, a 4-level page walk).
  */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <stdlib.h>
 
 #include "loader/loader.h"
@@ -374,6 +375,68 @@ static void tables_for(int ncpus)
 		CHECK_EQ(ram[LAYOUT_TABLES - 16 + i], 0x5a);
 		CHECK_EQ(ram[LAYOUT_TABLES_END + i], 0x5a);
 	}
+}
+
+/*
+ * KVM's GSI routes wire each ISA IRQ to the IOAPIC pin the MP table gives it (and the
+ * MADT's override for IRQ 0), and to its 8259 pin; KVM's own default put the PIT's
+ * GSI 0 on IOAPIC pin 0, where Linux, following the tables to pin 2, never got a
+ * tick (e2e/linux_tiny: jiffies stood still).
+ */
+TEST(gsi_routes_follow_tables)
+{
+	struct kvm_irq_routing_entry e[PLATFORM_GSI_ROUTES + 4];
+	int n = platform_gsi_routes(e, PLATFORM_GSI_ROUTES + 4), ioapic[PLATFORM_IOAPIC_PINS];
+	int pic[16] = { 0 }, io_of_gsi[PLATFORM_IOAPIC_PINS];
+	uint64_t rsdp = 0, conf, p, end;
+	int ints = 0;
+
+	CHECK_EQ(n, PLATFORM_GSI_ROUTES);
+	for (int i = 0; i < PLATFORM_IOAPIC_PINS; i++)
+		ioapic[i] = 0, io_of_gsi[i] = -1;
+	for (int i = 0; i < n; i++) {
+		unsigned chip = e[i].u.irqchip.irqchip, pin = e[i].u.irqchip.pin;
+
+		CHECK_EQ(e[i].type, KVM_IRQ_ROUTING_IRQCHIP);
+		CHECK(e[i].gsi < PLATFORM_IOAPIC_PINS && e[i].gsi != 2);
+		if (chip == KVM_IRQCHIP_IOAPIC) {
+			CHECK(pin < PLATFORM_IOAPIC_PINS);
+			if (pin < PLATFORM_IOAPIC_PINS && e[i].gsi < PLATFORM_IOAPIC_PINS)
+				ioapic[pin]++, io_of_gsi[e[i].gsi] = pin;
+		} else {
+			CHECK(e[i].gsi < 16);
+			CHECK_EQ(chip, e[i].gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE);
+			CHECK_EQ(pin, e[i].gsi % 8);
+			if (e[i].gsi < 16)
+				pic[e[i].gsi]++;
+		}
+	}
+	CHECK_EQ(io_of_gsi[0], 2);		/* the PIT */
+	CHECK_EQ(ioapic[0], 0);			/* ExtINT's pin: nothing routed there */
+	for (int i = 1; i < PLATFORM_IOAPIC_PINS; i++)
+		CHECK_EQ(ioapic[i], 1);		/* one GSI per pin */
+	for (int i = 0; i < 16; i++)
+		CHECK_EQ(pic[i], i != 2);
+
+	/* the same wiring as the MP table's I/O interrupt entries */
+	setup(64 * MiB);
+	CHECK_EQ(platform_tables_write(&mem, 2, &rsdp), 0);
+	for (p = LAYOUT_TABLES; p < LAYOUT_TABLES_END && !sig_at(p, "_MP_"); p += 16)
+		;
+	CHECK(p < LAYOUT_TABLES_END);
+	conf = rd(p + 4, 4);
+	end = conf + rd(conf + 4, 2);
+	for (p = conf + 44; p < end; p += rd(p, 1) == 0 ? 20 : 8) {
+		if (rd(p, 1) != 3)
+			continue;
+		CHECK_EQ(io_of_gsi[rd(p + 5, 1)], rd(p + 7, 1));
+		ints++;
+	}
+	CHECK_EQ(ints, 15);
+	/* a short array is filled, not overrun */
+	memset(e, 0x5a, sizeof(e));
+	CHECK_EQ(platform_gsi_routes(e, 3), 3);
+	CHECK_EQ(((uint8_t *)&e[3])[0], 0x5a);
 }
 
 TEST(tables_1cpu) { tables_for(1); }

@@ -8,6 +8,7 @@
  * promises a scan of 0xf0000..0xfffff; Linux scans 0xe0000.. for the RSDP).
  */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <string.h>
 
 #include "core/gmem.h"
@@ -160,7 +161,7 @@ static int mp_write(struct area *a, int ncpus)
 	/* ISA IRQ n on IOAPIC pin n, except the timer, which the PC wires to pin 2. */
 	for (int irq = 0; irq < 16; irq++) {
 		struct mp_irq e = { .type = 3, .irqtype = MP_INT, .src_bus = 0, .src_irq = irq,
-				    .dst_id = ncpus, .dst_pin = irq == 0 ? 2 : irq };
+				    .dst_id = ncpus, .dst_pin = platform_isa_ioapic_pin(irq) };
 
 		if (irq == 2)
 			continue;
@@ -441,7 +442,8 @@ static int madt_write(struct area *a, int ncpus, uint64_t *gpa)
 	memcpy(p, &(struct madt_ioapic){ 1, 12, ncpus, 0, LAYOUT_IOAPIC, 0 },
 	       sizeof(struct madt_ioapic));
 	p += sizeof(struct madt_ioapic);
-	memcpy(p, &(struct madt_override){ 2, 10, 0, 0, 2, 0 }, sizeof(struct madt_override));
+	memcpy(p, &(struct madt_override){ 2, 10, 0, 0, platform_isa_ioapic_pin(0), 0 },
+	       sizeof(struct madt_override));
 	p += sizeof(struct madt_override);
 	memcpy(p, &(struct madt_override){ 2, 10, 0, SCI_IRQ, SCI_IRQ, INTI_HIGH_LEVEL },
 	       sizeof(struct madt_override));
@@ -524,4 +526,25 @@ int platform_tables_write(const struct gmem *m, int ncpus, uint64_t *rsdp)
 	if (r)
 		return r;
 	return mp_write(&mp, ncpus);
+}
+
+int platform_gsi_routes(struct kvm_irq_routing_entry *e, int max)
+{
+	int n = 0;
+
+	for (unsigned gsi = 0; gsi < PLATFORM_IOAPIC_PINS; gsi++) {
+		if (gsi == 2)
+			continue;
+		if (gsi < 16 && n < max)
+			e[n++] = (struct kvm_irq_routing_entry){
+				.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
+					       gsi % 8 } };
+		if (n < max)
+			e[n++] = (struct kvm_irq_routing_entry){
+				.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { KVM_IRQCHIP_IOAPIC,
+					       gsi < 16 ? platform_isa_ioapic_pin(gsi) : gsi } };
+	}
+	return n;
 }

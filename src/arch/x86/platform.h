@@ -40,6 +40,26 @@ struct gmem;
 #define BOOT_SEL_DATA		0x18	/* flat data */
 #define BOOT_GDT_ENTRIES	4
 
+/* The IOAPIC pin of ISA IRQ irq (0..15), as the MP table and the MADT say: the PC
+ * wires the timer (IRQ 0) to pin 2; pin 0 stays free (ExtINT). */
+static inline unsigned platform_isa_ioapic_pin(unsigned irq)
+{
+	return irq == 0 ? 2 : irq;
+}
+#define PLATFORM_IOAPIC_PINS	24
+
+/*
+ * KVM's GSI routes for that wiring: GSI n (the number KVM's PIT and hyve's devices
+ * raise, the ISA IRQ below 16) to the 8259 pin n and to IOAPIC pin
+ * platform_isa_ioapic_pin(n) for n < 16, to IOAPIC pin n above; GSI 2 (the cascade)
+ * to neither.  KVM's default routes put GSI 0 on IOAPIC pin 0, where the tables do
+ * not: a guest that unmasks pin 2 for its timer, as Linux does, never got a tick.
+ * Fills at most max entries; returns how many (PLATFORM_GSI_ROUTES of them).
+ */
+#define PLATFORM_GSI_ROUTES	(15 * 2 + (PLATFORM_IOAPIC_PINS - 16))
+struct kvm_irq_routing_entry;
+int platform_gsi_routes(struct kvm_irq_routing_entry *e, int max);
+
 /* The SLP_TYP value the DSDT's \_S5 package names; acpi_pm powers off on it. */
 #define ACPI_S5_SLP_TYP		5
 

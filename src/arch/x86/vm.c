@@ -1,6 +1,7 @@
 /*
  * vm.c (x86) -- what an x86 VM needs from KVM besides the generic set-up:
- * the TSS and identity-map pages (Intel), the in-kernel PIT, and the CPUID
+ * the TSS and identity-map pages (Intel), the in-kernel PIT and the GSI routes
+ * that wire it as the platform tables say, and the CPUID
  * every vCPU is given.
  */
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/x86/cpuid.h"
+#include "arch/x86/platform.h"
 #include "debug/arch.h"
 #include "core/vm.h"
 #include "util.h"
@@ -19,6 +21,26 @@
  * somewhere the guest does not use: just below the firmware's 16 MiB window. */
 #define VM_IDENTITY_MAP_ADDR	0xfeffc000ULL
 #define VM_TSS_ADDR		0xfeffd000ULL
+
+/* The interrupt wiring of the tables hyve writes (platform_gsi_routes): without it
+ * the PIT's ticks reach IOAPIC pin 0, and Linux, which follows the MADT to pin 2,
+ * never sees one once it leaves the 8259 (on AMD hosts, where it calibrates the
+ * LAPIC timer against them, it then has no timer at all).  A KVM that refuses
+ * keeps its default routes, with a warning. */
+static void set_gsi_routes(struct vm *vm)
+{
+	struct kvm_irq_routing *r = calloc(1, sizeof(*r) + PLATFORM_GSI_ROUTES * sizeof(r->entries[0]));
+
+	if (!r) {
+		log_warn("no memory for the GSI routes: the guest's timer interrupt stays on IOAPIC pin 0");
+		return;
+	}
+	r->nr = platform_gsi_routes(r->entries, PLATFORM_GSI_ROUTES);
+	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r) < 0)
+		log_warn("KVM_SET_GSI_ROUTING: %s: the guest's timer interrupt stays on IOAPIC pin 0, "
+			 "not pin 2 as the MP table and the MADT say", strerror(errno));
+	free(r);
+}
 
 int arch_vm_init(struct vm *vm, char *err, size_t errlen)
 {
@@ -43,6 +65,7 @@ int arch_vm_init(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
 		return -errno;
 	}
+	set_gsi_routes(vm);
 	/* until arch_debug_probe runs (a debugger may attach), assume hardware KVM */
 	vm->arch.dbg = (struct x86_debug_probe){ false, true, true, true };
 	return cpuid_init(vm, err, errlen);
