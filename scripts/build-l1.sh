@@ -4,8 +4,10 @@
 # busybox-static, that kernel package's kvm, kvm-amd, virtio, 9p and overlay modules, and
 # tests/svm/l1-init.  Nothing is installed: the .deb is only unpacked.
 #
-# Output (cached outside the clone, rebuilt only when an input changed):
-#   $HYVE_CACHE/l1/vmlinuz, l1.cpio.gz      (HYVE_CACHE: ${XDG_CACHE_HOME:-~/.cache}/hyve)
+# Output (cached outside the clone, one directory per set of inputs, so that clones
+# with different inputs never rebuild each other's image under a running L1):
+#   $HYVE_CACHE/l1/KEY/vmlinuz, l1.cpio.gz   (HYVE_CACHE: ${XDG_CACHE_HOME:-~/.cache}/hyve;
+#                                             KEY: a hash of the inputs)
 # Prints the directory on stdout.  Exit status 0, or 1 with the reason on stderr.
 set -euo pipefail
 
@@ -15,7 +17,6 @@ die() { printf 'build-l1: ERROR: %s\n' "$*" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 CACHE=${HYVE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hyve}
-OUT=$CACHE/l1
 LINUX=${LINUX_GUEST:-$TOP/build/linux}
 INIT=$TOP/tests/svm/l1-init
 MODS="virt/lib/irqbypass arch/x86/kvm/kvm drivers/crypto/ccp/ccp arch/x86/kvm/kvm-amd
@@ -30,6 +31,7 @@ deb=$(ls "$LINUX"/debs/linux-image-*-amd64_*.deb 2>/dev/null | grep -v -- -dbg_ 
 [ -n "$deb" ] || die "no linux-image .deb in $LINUX/debs"
 
 key="deb=$(basename "$deb") init=$(sha256sum <"$INIT" | cut -c1-16) script=$(sha256sum <"$0" | cut -c1-16) busybox=$(sha256sum </bin/busybox | cut -c1-16)"
+OUT=$CACHE/l1/$(printf '%s' "$key" | sha256sum | cut -c1-12)
 mkdir -p "$OUT"
 exec 9>"$OUT/.lock"
 flock 9
