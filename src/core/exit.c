@@ -4,6 +4,7 @@
  * emulation failures (arch_handle_exit); anything else is fatal and dumps
  * the vCPU first.
  */
+#include <errno.h>
 #include <linux/kvm.h>
 #include <stdbool.h>
 
@@ -43,14 +44,19 @@ static enum exit_action exit_io(struct vcpu *v)
 static enum exit_action exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	struct trap_page *tp = &v->vm->traps;
 	unsigned len = run->mmio.len;
 	struct trap_hit hit;
+	bool rmw = false;
 
 	if (len > sizeof(run->mmio.data))
 		len = sizeof(run->mmio.data);
+	/* the read of a locked read-modify-write on a trapped page begins a turn */
+	if (tp->serialise && !run->mmio.is_write && trap_page_trapped(tp, run->mmio.phys_addr))
+		rmw = arch_mmio_locked_rmw(v);
 	/* a RAM page trapped for a watchpoint: complete it on RAM, stop on a hit */
-	if (trap_page_access(&v->vm->traps, run->mmio.phys_addr, run->mmio.data, len,
-			     run->mmio.is_write, &hit)) {
+	if (trap_page_access_by(tp, v->id, rmw, run->mmio.phys_addr, run->mmio.data, len,
+				run->mmio.is_write, &hit)) {
 		if (!hit.type)
 			return EA_CONTINUE;
 		v->ev.hint = STOP_WATCH;
@@ -58,6 +64,7 @@ static enum exit_action exit_mmio(struct vcpu *v)
 		v->ev.watch_addr = hit.addr;
 		return EA_DEBUG;
 	}
+	trap_page_rmw_end(tp, v->id);
 	io_dispatch(&v->vm->io, IO_MMIO, v, run->mmio.phys_addr, run->mmio.data, len,
 		    run->mmio.is_write);
 	return EA_CONTINUE;
@@ -129,9 +136,20 @@ static const exit_fn exit_table[] = {
 	[KVM_EXIT_FAIL_ENTRY]	= exit_fatal,
 };
 
+void vcpu_run_failed(struct vcpu *v)
+{
+	int e = errno;
+
+	trap_page_rmw_end(&v->vm->traps, v->id);
+	errno = e;
+}
+
 enum exit_action vcpu_exit_dispatch(struct vcpu *v)
 {
 	uint32_t reason = v->run->exit_reason;
+
+	if (reason != KVM_EXIT_MMIO)
+		trap_page_rmw_end(&v->vm->traps, v->id);	/* not the write it should be */
 
 	if (reason < ARRAY_SIZE(exit_table) && exit_table[reason])
 		return exit_table[reason](v);

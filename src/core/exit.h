@@ -19,6 +19,9 @@ enum exit_action {
 			 * read-only (it is trapped without a slot), then go on */
 };
 
+/* KVM_RUN returned an error (errno is kept): whatever the last exit began is over. */
+void vcpu_run_failed(struct vcpu *v);
+
 /* Handle run->exit_reason of a vCPU that just left KVM_RUN. */
 enum exit_action vcpu_exit_dispatch(struct vcpu *v);
 
@@ -38,5 +41,11 @@ int arch_handle_exit(struct vcpu *v);
  * state at the fault?  (KVM on AMD resets a vCPU that shuts down.)
  */
 bool arch_shutdown_lost_state(struct vcpu *v);
+
+/*
+ * At an MMIO read exit (the instruction not yet retired): is it a locked
+ * read-modify-write, whose write KVM will hand over next (core/trap_page.h)?
+ */
+bool arch_mmio_locked_rmw(struct vcpu *v);
 
 #endif

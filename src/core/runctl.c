@@ -81,6 +81,19 @@ void kick_locked(struct vcpu *v)
 		kick_all(&k);
 }
 
+void vcpu_nudge(struct vm *vm, int id)
+{
+	struct vcpu *v = vm->vcpus[id];
+	int tid;
+
+	ctl_lock(&vm->ctl);
+	tid = kickable_locked(v) ? __atomic_load_n(&v->tid, __ATOMIC_ACQUIRE) : 0;
+	ctl_unlock(&vm->ctl);
+	/* outside KVM_RUN the signal stays pending: the next KVM_RUN returns at once */
+	if (tid > 0)
+		syscall(SYS_tgkill, self_pid, tid, SIG_KICK);
+}
+
 /* ---- stopping and releasing ---- */
 
 /*

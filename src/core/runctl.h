@@ -77,6 +77,11 @@ int vcpus_start(struct vm *vm);
 bool vcpus_pin(struct vm *vm, pthread_t other);
 /* Make every thread exit and join them (shutdown). */
 void vcpus_join(struct vm *vm);
+/*
+ * Any thread: make vCPU id leave KVM_RUN once (a signal only, no stop: it
+ * goes on running).  KVM first finishes the I/O the last exit began.
+ */
+void vcpu_nudge(struct vm *vm, int id);
 
 /* The vCPU whose thread this is, or NULL on any other thread. */
 struct vcpu *vcpu_current(void);

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/gmem.h"
 #include "core/trap_page.h"
@@ -24,7 +25,21 @@ void trap_page_init(struct trap_page *tp, const struct gmem *mem, trap_layout_fn
 	tp->mem = mem;
 	tp->layout = layout;
 	tp->layout_opaque = opaque;
+	tp->rmw_owner = -1;
 	pthread_mutex_init(&tp->lock, NULL);
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&tp->rmw_done, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void trap_page_serialise(struct trap_page *tp, trap_kick_fn kick, void *opaque)
+{
+	tp->serialise = true;
+	tp->kick = kick;
+	tp->kick_opaque = opaque;
 }
 
 void trap_page_destroy(struct trap_page *tp)
@@ -36,6 +51,7 @@ void trap_page_destroy(struct trap_page *tp)
 	tp->pages = NULL;
 	tp->traps = NULL;
 	tp->nwatches = tp->npages = 0;
+	pthread_cond_destroy(&tp->rmw_done);
 	pthread_mutex_destroy(&tp->lock);
 }
 
@@ -87,7 +103,8 @@ static int relayout(struct trap_page *tp)
 		if (m == 0 || np[m - 1] != np[i])
 			np[m++] = np[i];
 	for (int i = 0; i < m; i++) {
-		nt[i] = RAM_TRAP_WRITE;
+		/* serialised: a read-only slot would let KVM read where we cannot see it */
+		nt[i] = tp->serialise ? RAM_TRAP_ALL : RAM_TRAP_WRITE;
 		for (int w = 0; w < tp->nwatches; w++) {
 			if (tp->watches[w].type == TRAP_WATCH_WRITE)
 				continue;
@@ -217,8 +234,61 @@ static bool matches(enum trap_watch_type t, bool is_write)
 	return t == TRAP_WATCH_ACCESS || (t == TRAP_WATCH_WRITE) == is_write;
 }
 
+/* Caller holds the lock. */
+static void rmw_release(struct trap_page *tp)
+{
+	__atomic_store_n(&tp->rmw_owner, -1, __ATOMIC_RELEASE);
+	tp->rmw_left = 0;
+	pthread_cond_broadcast(&tp->rmw_done);
+}
+
+void trap_page_rmw_end(struct trap_page *tp, int cpu)
+{
+	if (__atomic_load_n(&tp->rmw_owner, __ATOMIC_ACQUIRE) != cpu)
+		return;
+	pthread_mutex_lock(&tp->lock);
+	if (tp->rmw_owner == cpu)
+		rmw_release(tp);
+	pthread_mutex_unlock(&tp->lock);
+}
+
+/*
+ * Caller holds the lock.  Until no other vCPU is inside a locked
+ * read-modify-write.  Its write normally follows at once, within the same
+ * KVM_RUN; one that has not come after a millisecond (the vCPU's thread was
+ * descheduled, or the instruction faulted and the guest ran on) is kicked:
+ * KVM finishes the pending access before it returns, and a return that is
+ * not that write ends the read-modify-write (trap_page_rmw_end).
+ */
+static void wait_turn(struct trap_page *tp, int cpu)
+{
+	while (tp->rmw_owner >= 0 && tp->rmw_owner != cpu) {
+		int owner = tp->rmw_owner;
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_nsec += 1000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&tp->rmw_done, &tp->lock, &t) == ETIMEDOUT &&
+		    tp->rmw_owner == owner && tp->kick) {
+			pthread_mutex_unlock(&tp->lock);
+			tp->kick(tp->kick_opaque, owner);
+			pthread_mutex_lock(&tp->lock);
+		}
+	}
+}
+
 bool trap_page_access(struct trap_page *tp, uint64_t gpa, uint8_t *data, unsigned len,
 		      bool is_write, struct trap_hit *hit)
+{
+	return trap_page_access_by(tp, -1, false, gpa, data, len, is_write, hit);
+}
+
+bool trap_page_access_by(struct trap_page *tp, int cpu, bool rmw, uint64_t gpa, uint8_t *data,
+			 unsigned len, bool is_write, struct trap_hit *hit)
 {
 	uint8_t *host;
 
@@ -228,12 +298,28 @@ bool trap_page_access(struct trap_page *tp, uint64_t gpa, uint8_t *data, unsigne
 		pthread_mutex_unlock(&tp->lock);
 		return false;
 	}
+	if (tp->serialise && cpu >= 0) {
+		/* a plain read needs no turn: it sees the value from before the other's */
+		if (is_write || rmw)
+			wait_turn(tp, cpu);
+		if (rmw && tp->rmw_owner < 0) {
+			__atomic_store_n(&tp->rmw_owner, cpu, __ATOMIC_RELEASE);
+			tp->rmw_left = 0;
+		}
+		if (tp->rmw_owner == cpu && !is_write)
+			tp->rmw_left += len;	/* every piece it reads, it writes back */
+	}
 	host = gmem_ptr(tp->mem, gpa, len);
 	if (host) {
 		if (is_write)
 			memcpy(host, data, len);
 		else
 			memcpy(data, host, len);
+	}
+	if (tp->serialise && cpu >= 0 && tp->rmw_owner == cpu && is_write) {
+		tp->rmw_left -= len < tp->rmw_left ? len : tp->rmw_left;
+		if (!tp->rmw_left)
+			rmw_release(tp);
 	}
 	for (int i = 0; i < tp->nwatches && !hit->type; i++) {
 		const struct trap_watch *w = &tp->watches[i];

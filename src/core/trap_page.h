@@ -7,6 +7,16 @@
  * bytes of the right kind is reported as a hit.  What is watched is the
  * debugger's policy (debug/breakpoints.c).  One per VM (vm->traps);
  * thread-safe: the event thread edits, vCPU threads look up on MMIO exits.
+ *
+ * KVM completes an instruction that touches a trapped page in pieces: a
+ * locked read-modify-write (lock xadd, lock cmpxchg, xchg, ...) becomes an
+ * MMIO read and then an MMIO write, and another vCPU's write to the same
+ * bytes in between would be lost.  With more than one vCPU
+ * (trap_page_serialise) every access to a watched page is trapped -- a
+ * read-only slot would let KVM read the old value where hyve cannot see it
+ * -- and from the read of a locked read-modify-write (the caller decodes
+ * it) until the same vCPU has written as many bytes, no other vCPU's write
+ * or locked read-modify-write on a trapped page is completed.
  */
 #ifndef HYVE_TRAP_PAGE_H
 #define HYVE_TRAP_PAGE_H
@@ -49,21 +59,37 @@ struct trap_hit {
 typedef int (*trap_layout_fn)(void *opaque, const uint64_t *pages, const enum ram_trap *traps,
 			      int n);
 
+/* Kick vCPU cpu out of KVM_RUN (it finishes the I/O it has begun first). */
+typedef void (*trap_kick_fn)(void *opaque, int cpu);
+
 struct trap_page {
 	const struct gmem *mem;		/* constant */
 	trap_layout_fn layout;		/* constant */
 	void *layout_opaque;
+	bool serialise;			/* constant after set-up (trap_page_serialise) */
+	trap_kick_fn kick;
+	void *kick_opaque;
 	pthread_mutex_t lock;		/* guards everything below */
+	pthread_cond_t rmw_done;	/* signalled when rmw_owner becomes -1 */
 	struct trap_watch *watches;
 	int nwatches;
 	uint64_t *pages;		/* trapped pages, sorted */
 	enum ram_trap *traps;		/* how each is trapped */
 	int npages;
+	int rmw_owner;			/* the vCPU inside a locked read-modify-write, or -1
+					 * (also read without the lock: a hint only) */
+	unsigned rmw_left;		/* bytes it has read and not yet written back */
 };
 
 void trap_page_init(struct trap_page *tp, const struct gmem *mem, trap_layout_fn layout,
 		    void *opaque);
 void trap_page_destroy(struct trap_page *tp);
+/*
+ * The machine has more than one vCPU: trap every access to a watched page
+ * and serialise locked read-modify-writes on them (see above).  kick gets a
+ * vCPU that holds the others up too long out of KVM_RUN.  At set-up only.
+ */
+void trap_page_serialise(struct trap_page *tp, trap_kick_fn kick, void *opaque);
 
 /*
  * Watch [va, va+len), whose bytes lie in the given pieces of RAM.  The slot
@@ -90,5 +116,17 @@ bool trap_page_hidden(struct trap_page *tp, uint64_t gpa);
  */
 bool trap_page_access(struct trap_page *tp, uint64_t gpa, uint8_t *data, unsigned len,
 		      bool is_write, struct trap_hit *hit);
+/*
+ * The same for vCPU cpu's exit; rmw: this read begins a locked
+ * read-modify-write.  With trap_page_serialise a write or such a read waits
+ * while another vCPU is inside one (see above).
+ */
+bool trap_page_access_by(struct trap_page *tp, int cpu, bool rmw, uint64_t gpa, uint8_t *data,
+			 unsigned len, bool is_write, struct trap_hit *hit);
+/*
+ * vCPU cpu's exit was not the write its locked read-modify-write should have
+ * ended with (it faulted, or KVM_RUN was interrupted): let the others go on.
+ */
+void trap_page_rmw_end(struct trap_page *tp, int cpu);
 
 #endif

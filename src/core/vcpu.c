@@ -71,6 +71,7 @@ bool vcpu_complete_pending(struct vcpu *v)
 
 		v->run->immediate_exit = 1;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			vcpu_run_failed(v);
 			kicked = true;
 			if (errno != EINTR && errno != EAGAIN)
 				log_err("vCPU %d: completing I/O: %s", v->id, strerror(errno));

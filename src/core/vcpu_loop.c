@@ -204,6 +204,7 @@ static int step_here(struct vcpu *v)
 		enum vcpu_stop_reason hint = v->ev.hint;
 
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			vcpu_run_failed(v);
 			if (errno == EINTR || errno == EAGAIN) {
 				take_kick();
 				continue;
@@ -357,6 +358,7 @@ static void *vcpu_thread(void *arg)
 		consume_kick();
 		apply_guest_debug(v, &dchange);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			vcpu_run_failed(v);
 			if (errno == EINTR || errno == EAGAIN) {
 				kick_pending = true;
 				continue;

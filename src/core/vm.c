@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/memslot.h"
+#include "core/runctl.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "util.h"
@@ -99,6 +100,11 @@ static int create_ram(struct vm *vm, uint64_t mem_size, char *err, size_t errlen
 	return r;
 }
 
+static void nudge(void *opaque, int cpu)
+{
+	vcpu_nudge(opaque, cpu);
+}
+
 void vm_init(struct vm *vm, int ncpus)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -107,6 +113,8 @@ void vm_init(struct vm *vm, int ncpus)
 	io_bus_init(&vm->io);
 	trap_swbp_init(&vm->swbp, &vm->mem);
 	trap_page_init(&vm->traps, &vm->mem, vm_ram_layout, vm);
+	if (ncpus > 1)
+		trap_page_serialise(&vm->traps, nudge, vm);
 	runctl_init(vm);
 }
 

@@ -1,9 +1,13 @@
 /*
  * test_trap_page.c -- watchpoints by trapped pages, on a RAM buffer with a
  * fake slot layout: which pages are trapped and how (overlap rules), access
- * completion on RAM, hits by kind and address, removal, a failing re-layout.
+ * completion on RAM, hits by kind and address, removal, a failing re-layout;
+ * with more than one vCPU, every access trapped and a locked read-modify-write
+ * completed without another vCPU's write in between (two threads).
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <errno.h>
 
@@ -206,6 +210,132 @@ TEST(clear_untraps_everything)
 	CHECK_EQ(lay_n, 0);
 	CHECK(!trap_page_access(&tp, 0x5000, d, 4, true, &hit));
 	CHECK(!trap_page_hidden(&tp, 0x9000));
+	down();
+}
+
+/* ---- serialised: more than one vCPU ---- */
+
+static int kicks[4];
+
+static void fake_kick(void *opaque, int cpu)
+{
+	__atomic_fetch_add(&kicks[cpu], 1, __ATOMIC_SEQ_CST);
+}
+
+static void up_smp(void)
+{
+	up();
+	memset(kicks, 0, sizeof(kicks));
+	trap_page_serialise(&tp, fake_kick, NULL);
+}
+
+TEST(serialised_write_watch_traps_every_access)
+{
+	up_smp();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5010, 0x5010, 8), 0);
+	CHECK_EQ(lay_n, 1);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_ALL);	/* KVM must not read it behind our back */
+	CHECK(trap_page_trapped(&tp, 0x5ff8));
+	CHECK(!trap_page_trapped(&tp, 0x6000));
+	down();
+}
+
+struct writer {
+	int cpu;
+	uint64_t gpa;
+	uint32_t val;
+	volatile int done;
+};
+
+static void *write_thread(void *arg)
+{
+	struct writer *w = arg;
+	struct trap_hit hit;
+
+	trap_page_access_by(&tp, w->cpu, false, w->gpa, (uint8_t *)&w->val, 4, true, &hit);
+	w->done = 1;
+	return NULL;
+}
+
+/* vCPU 0's lock xadd on the page: its read, then (later) its write of read + 1. */
+TEST(serialised_rmw_holds_other_writes_back)
+{
+	struct writer w = { 1, 0x5100, 0x1000, 0 };
+	struct trap_hit hit;
+	pthread_t th;
+	uint32_t v;
+
+	up_smp();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5010, 0x5010, 8), 0);
+	memcpy(ram + 0x5100, &(uint32_t){ 41 }, 4);
+	CHECK(trap_page_access_by(&tp, 0, true, 0x5100, (uint8_t *)&v, 4, false, &hit));
+	CHECK_EQ(v, 41);
+	CHECK_EQ(tp.rmw_owner, 0);
+	/* vCPU 1 writes the same word meanwhile: it must wait for vCPU 0's write */
+	pthread_create(&th, NULL, write_thread, &w);
+	usleep(20000);
+	CHECK(!w.done);
+	CHECK(kicks[0] >= 1);			/* vCPU 0 was nudged to finish */
+	/* a plain read by vCPU 2 does not wait: it sees the value before the RMW */
+	CHECK(trap_page_access_by(&tp, 2, false, 0x5100, (uint8_t *)&v, 4, false, &hit));
+	CHECK_EQ(v, 41);
+	v = 42;
+	CHECK(trap_page_access_by(&tp, 0, false, 0x5100, (uint8_t *)&v, 4, true, &hit));
+	CHECK_EQ(tp.rmw_owner, -1);
+	pthread_join(th, NULL);
+	CHECK(w.done);
+	memcpy(&v, ram + 0x5100, 4);
+	CHECK_EQ(v, 0x1000);			/* vCPU 1's write came after, not before */
+	down();
+}
+
+/* cmpxchg16b's way: two 8-byte reads, then two 8-byte writes; the turn lasts until both. */
+TEST(serialised_rmw_in_pieces)
+{
+	struct trap_hit hit;
+	uint64_t d = 0;
+
+	up_smp();
+	CHECK_EQ(add(TRAP_WATCH_ACCESS, 0x5010, 0x5010, 8), 0);
+	CHECK(trap_page_access_by(&tp, 1, true, 0x5200, (uint8_t *)&d, 8, false, &hit));
+	CHECK(trap_page_access_by(&tp, 1, false, 0x5208, (uint8_t *)&d, 8, false, &hit));
+	CHECK(trap_page_access_by(&tp, 1, false, 0x5200, (uint8_t *)&d, 8, true, &hit));
+	CHECK_EQ(tp.rmw_owner, 1);
+	CHECK(trap_page_access_by(&tp, 1, false, 0x5208, (uint8_t *)&d, 8, true, &hit));
+	CHECK_EQ(tp.rmw_owner, -1);
+	down();
+}
+
+/* The write never came (the instruction faulted): the vCPU's next other exit ends the turn. */
+TEST(serialised_rmw_ended_by_another_exit)
+{
+	struct trap_hit hit;
+	uint32_t v;
+
+	up_smp();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5010, 0x5010, 8), 0);
+	CHECK(trap_page_access_by(&tp, 3, true, 0x5300, (uint8_t *)&v, 4, false, &hit));
+	trap_page_rmw_end(&tp, 2);		/* someone else's exit: no effect */
+	CHECK_EQ(tp.rmw_owner, 3);
+	trap_page_rmw_end(&tp, 3);
+	CHECK_EQ(tp.rmw_owner, -1);
+	v = 7;
+	CHECK(trap_page_access_by(&tp, 1, false, 0x5300, (uint8_t *)&v, 4, true, &hit));
+	CHECK_EQ(kicks[3], 0);
+	down();
+}
+
+/* One vCPU: nothing to serialise, and the read-only slot stays. */
+TEST(single_vcpu_keeps_read_only_slot)
+{
+	struct trap_hit hit;
+	uint32_t v;
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5010, 0x5010, 8), 0);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_WRITE);
+	CHECK(trap_page_access_by(&tp, 0, true, 0x5300, (uint8_t *)&v, 4, false, &hit));
+	CHECK_EQ(tp.rmw_owner, -1);
 	down();
 }
 

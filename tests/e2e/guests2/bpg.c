@@ -31,7 +31,8 @@
  *             (irq_tick counts in ticks) while it spins in irq_spin with
  *             interrupts on; prints "IRQ READY" once ticks run; exit status
  *             irq_release & 0xff once that is set
- *   watch     see bpg_watch.c;  step, smp: see bpg_src.c;  cond: bpg_cond.c
+ *   watch     see bpg_watch.c;  step, smp: see bpg_src.c;  cond: bpg_cond.c;
+ *   lock      see bpg_lock.c
  *
  * Application processors (-c N) are started in every mode; they run
  * both_hit (loop), smp_ap_main (smp) or idle.
@@ -67,13 +68,14 @@
 #define MON_IOAPIC_VEC	0x47
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
-	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86 };
+	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86, M_LOCK };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_ALIAS] = "alias", [M_INT3] = "int3", [M_LOOP] = "loop",
 	[M_MON] = "mon", [M_TRIPLE] = "triple", [M_RESET] = "reset",
 	[M_POWEROFF] = "poweroff", [M_WATCH] = "watch", [M_STEP] = "step", [M_SMP] = "smp",
 	[M_IRQ] = "irq", [M_PANIC] = "panic", [M_COND] = "cond", [M_X86] = "x86",
+	[M_LOCK] = "lock",
 };
 
 static enum mode mode;
@@ -323,6 +325,8 @@ static void ap_entry(int index)
 		smp_ap_main(index);
 	if (mode == M_COND)
 		cond_ap();
+	if (mode == M_LOCK)
+		lock_work();
 	for (;;)
 		cpu_relax();
 }
@@ -351,6 +355,7 @@ int guest_main(const struct boot_info *bi)
 
 	report_init("bpg");
 	mode = parse_mode(bi->cmdline);
+	lock_setup(bi->cmdline);
 	ncpus = start_aps();
 	gprintf("BPG BOOT mode=%s ncpus=%d\n", mode_names[mode], ncpus);
 	switch (mode) {
@@ -368,6 +373,7 @@ int guest_main(const struct boot_info *bi)
 	case M_SMP: return smp_bsp_main();
 	case M_IRQ: irq_main();
 	case M_COND: return cond_main();
+	case M_LOCK: return lock_main(ncpus);
 	default: break;
 	}
 	report_fail(0x2f, "no mode=NAME on the command line \"%s\"", bi->cmdline);

@@ -1,6 +1,6 @@
 /*
  * bpg.h -- the breakpoint test guest's parts (bpg.c: boot, modes and
- * helpers; bpg_watch.c: mode=watch; bpg_src.c: mode=step and mode=smp,
+ * helpers; bpg_watch.c: mode=watch; bpg_lock.c: mode=lock; bpg_src.c: mode=step and mode=smp,
  * built without optimisation; bpg_asm.S: code whose bytes and addresses
  * the tests need exactly).
  */
@@ -24,6 +24,11 @@ extern uint64_t nbuf[512];
 /* bpg_cond.c */
 int cond_main(void);
 __attribute__((noreturn)) void cond_ap(void);
+
+/* bpg_lock.c */
+void lock_setup(const char *cmdline);
+void lock_work(void);
+int lock_main(int ncpus);
 
 /* bpg_src.c */
 int step_main(void);
