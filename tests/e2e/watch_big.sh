@@ -7,7 +7,9 @@
 #  - ten more watchpoints, one per word of wd.ten, set at once (eleven in
 #    all): ten stops, the k-th right after ten[k] = 0x100+k (ten[k+1] still
 #    0), each reported by gdb as its own watchpoint;
-#  - nothing more stops before watch_end; the guest's checks pass (exit 0).
+#  - nothing more stops before the end of the sequence (`watch wphase if
+#    wphase == 12`: a watchpoint, which works where no breakpoint fires);
+#    the guest's checks pass (exit 0).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -43,7 +45,7 @@ echo "ok: ten watchpoints, ten stops in order"
 for k in 0 1 2 3 4 5 6 7 8 9; do
 	expect_out w "^Hardware watchpoint $((k + 2)): wd\.ten\[$k\]$" "gdb names watchpoint $((k + 2))"
 done
-expect_val w end_at 1 "nothing else stopped before watch_end"
+expect_val w end_at 1 "nothing else stopped before the end (phase 12)"
 expect_val w end_phase 12
 wait_bg 20
 expect_rc 0

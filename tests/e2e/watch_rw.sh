@@ -8,8 +8,9 @@
 #  - awatch stops at the write (phase 3) and at the read (phase 4), stop
 #    replies "awatch:<address>";
 #  - watch stops at the write (phase 5, Old 0 / New 51), "watch:<address>";
-#    the read of wvar that follows does not stop: the next stop is the
-#    breakpoint at watch_end (phase 12);
+#    the read of wvar that follows does not stop: the next stop is
+#    `watch wphase if wphase == 12`, the end of the sequence (a watchpoint,
+#    not a breakpoint at watch_end: it works where no breakpoint fires);
 #  - the guest's own checks of every value it read pass (exit 0).
 set -u
 cd "$(dirname "$0")/../.." || exit 1

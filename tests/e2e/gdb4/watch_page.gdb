@@ -18,9 +18,11 @@ printf "s1_phase=%d\n", wphase
 printf "s1_fetched=0x%lx\n", fetched
 printf "s1_wpage_var=0x%lx\n", wpage_var
 printf "s1_nb_ok=%d\n", nb_ok
-break watch_end
+# the end of the sequence: a stop by a watchpoint, not a breakpoint (it works
+# where no breakpoint fires: QEMU's emulated AMD-V)
+watch wphase if wphase == 12
 continue
-printf "end_at=%d\n", $pc == (long) &watch_end
+printf "end_at=%d\n", wphase == 12
 printf "end_nb_ok=%d\n", nb_ok
 delete
 detach
