@@ -19,6 +19,27 @@
 #include "core/vm.h"
 
 /*
+ * KVM queues a #UD for the guest with every emulation failure it reports
+ * (x86.c handle_emulation_failure: the exit to user space at CPL 0 comes on
+ * top of it), to be delivered at the next KVM_RUN.  When hyve completes the
+ * instruction itself, or has it executed from a mapped page, that #UD must
+ * not reach the guest: in the emulated AMD host (Linux 6.1 kvm-amd) an
+ * instruction fetched from a page trapped without a slot ended in the
+ * guest's #UD handler.
+ */
+static void drop_queued_ud(struct vcpu *v)
+{
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.nr != X86_VEC_UD ||
+	    !(ev.exception.injected || ev.exception.pending))
+		return;
+	ev.exception.injected = ev.exception.pending = 0;
+	ev.flags = 0;
+	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
+/*
  * An int3 at rip reached us -- as a #BP debug exit (hardware KVM with
  * USE_SW_BP) or as an emulation failure (KVM that emulates ring 0 cannot run
  * int3 outside real mode).  Ours: stop for the debugger.  The guest's own:
@@ -48,6 +69,8 @@ static int handle_int3(struct vcpu *v, bool debug_exit)
 	if (!p || *p != X86_INT3)
 		return -1;
 	if (trap_swbp_at(&v->vm->swbp, gpa)) {
+		if (!debug_exit)
+			drop_queued_ud(v);	/* the failure's #UD: hyve steps over its byte */
 		v->ev.hint = STOP_BREAK;
 		return EA_DEBUG;
 	}
@@ -170,10 +193,14 @@ static int exit_emulation_failure(struct vcpu *v)
 
 	if (r >= 0)
 		return r;
-	if (in_hidden_page(v))
+	if (in_hidden_page(v)) {
+		drop_queued_ud(v);
 		return EA_STEP_MAPPED;
-	if (emulate_fallback(v))
+	}
+	if (emulate_fallback(v)) {
+		drop_queued_ud(v);
 		return EA_CONTINUE;
+	}
 	return -1;
 }
 

@@ -76,6 +76,7 @@
 /* Exception vectors */
 #define X86_VEC_DB	1	/* debug: single step, debug-register hits */
 #define X86_VEC_BP	3	/* breakpoint: int3 */
+#define X86_VEC_UD	6	/* invalid opcode */
 
 /* The one-byte breakpoint instruction, int3. */
 #define X86_INT3	0xcc
