@@ -88,16 +88,46 @@ int vm_ram_layout(void *opaque, const uint64_t *pages, const enum ram_trap *trap
 	return r;
 }
 
+/*
+ * KVM refuses overlapping slots: two vCPUs that execute from the same trapped
+ * page at once share one temporary slot, taken away when the last is done.
+ */
 int vm_map_temp(struct vm *vm, int id, uint64_t gpa)
 {
 	void *host = gmem_ptr(&vm->mem, gpa, TRAP_PAGE_SIZE);
+	int r = 0, s, free_s = -1;
 
 	if (!host)
 		return -EFAULT;
-	return set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)id, gpa, TRAP_PAGE_SIZE, host, true);
+	pthread_mutex_lock(&vm->temp_lock);
+	for (s = 0; s < vm->ncpus; s++) {
+		if (vm->temp_refs[s] && vm->temp_gpa[s] == gpa)
+			break;
+		if (!vm->temp_refs[s] && free_s < 0)
+			free_s = s;
+	}
+	if (s == vm->ncpus) {
+		/* as many slots as vCPUs, each vCPU in one at most: one is free */
+		s = free_s;
+		r = set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)s, gpa, TRAP_PAGE_SIZE, host, true);
+		if (!r)
+			vm->temp_gpa[s] = gpa;
+	}
+	if (!r) {
+		vm->temp_refs[s]++;
+		vm->temp_of[id] = s;
+	}
+	pthread_mutex_unlock(&vm->temp_lock);
+	return r;
 }
 
 void vm_unmap_temp(struct vm *vm, int id)
 {
-	set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)id, 0, 0, NULL, false);
+	int s;
+
+	pthread_mutex_lock(&vm->temp_lock);
+	s = vm->temp_of[id];
+	if (vm->temp_refs[s] && !--vm->temp_refs[s])
+		set_slot(vm, VM_TEMP_SLOT_BASE + (uint32_t)s, 0, 0, NULL, false);
+	pthread_mutex_unlock(&vm->temp_lock);
 }

@@ -3,7 +3,7 @@
  * the pages a watchpoint traps), firmware and other fixed mappings, and the
  * per-vCPU temporary page a vCPU needs to execute from a page trapped
  * without a slot.  Slot ids: fixed mappings from 0, temporary pages from
- * VM_TEMP_SLOT_BASE + vCPU id, RAM from VM_RAM_SLOT_BASE up.
+ * VM_TEMP_SLOT_BASE (one per vCPU at most), RAM from VM_RAM_SLOT_BASE up.
  */
 #ifndef HYVE_MEMSLOT_H
 #define HYVE_MEMSLOT_H
@@ -15,7 +15,7 @@
 
 struct vm;
 
-#define VM_TEMP_SLOT_BASE 16		/* + vCPU id: a page mapped for one step */
+#define VM_TEMP_SLOT_BASE 16		/* + i: temporary slot i, a page mapped for one step */
 #define VM_RAM_SLOT_BASE 128		/* RAM slots use ids from here up */
 
 /* Map host memory at a GPA as the next fixed slot.  0 or -errno. */
@@ -32,7 +32,8 @@ int vm_ram_layout(void *vm, const uint64_t *pages, const enum ram_trap *traps, i
 /*
  * Map one page of RAM read-only for vCPU `id` for a moment (it must execute an
  * instruction from a page trapped without a slot), and take it away again.
- * Safe while other vCPUs run: no other slot covers a fully trapped page.
+ * Safe while other vCPUs run: no other slot covers a fully trapped page, and
+ * vCPUs that need the same page at once share its slot.
  */
 int vm_map_temp(struct vm *vm, int id, uint64_t gpa);
 void vm_unmap_temp(struct vm *vm, int id);

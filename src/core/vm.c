@@ -112,6 +112,7 @@ void vm_init(struct vm *vm, int ncpus)
 	vm->ncpus = ncpus;
 	io_bus_init(&vm->io);
 	trap_swbp_init(&vm->swbp, &vm->mem);
+	pthread_mutex_init(&vm->temp_lock, NULL);
 	trap_page_init(&vm->traps, &vm->mem, vm_ram_layout, vm);
 	if (ncpus > 1)
 		trap_page_serialise(&vm->traps, nudge, vm);
@@ -190,6 +191,7 @@ void vm_destroy(struct vm *vm)
 	io_bus_reset(&vm->io);
 	trap_swbp_destroy(&vm->swbp);
 	trap_page_destroy(&vm->traps);
+	pthread_mutex_destroy(&vm->temp_lock);
 	runctl_destroy(vm);
 }
 

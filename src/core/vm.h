@@ -6,6 +6,7 @@
 #ifndef HYVE_VM_H
 #define HYVE_VM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,11 @@ struct vm {
 	/* Memory slots (core/memslot.c): start-up, or with every vCPU stopped. */
 	uint32_t next_slot;		/* next free fixed slot id */
 	int ram_slots;			/* slots in use from VM_RAM_SLOT_BASE up */
+	/* The temporary pages (vm_map_temp), shared by vCPUs that need the same one. */
+	pthread_mutex_t temp_lock;	/* guards the three below; any vCPU thread */
+	uint64_t temp_gpa[VM_MAX_CPUS];	/* what temporary slot i maps ... */
+	int temp_refs[VM_MAX_CPUS];	/* ... for this many vCPUs (0: free) */
+	int temp_of[VM_MAX_CPUS];	/* the slot vCPU i uses */
 
 	/* Shared tables; each has its own lock (see their headers). */
 	struct io_bus io;		/* port I/O and MMIO devices */

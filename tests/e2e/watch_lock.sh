@@ -3,9 +3,11 @@
 # watchpoint lose no update.  bpg (mode=lock) on two vCPUs: each adds 1 to
 # lk.xadd_ctr (lock xadd) and to lk.cas_ctr (a lock cmpxchg loop) N times
 # while gdb watches lk.guard, another word of their page; both counters
-# must end at 2N, with the page trapped for writes (`watch`) and for every
-# access (`awatch`).  Before hyve serialised them, inside the emulated AMD
-# host 5-6 % of the updates were lost (N = 20000).  N: WATCH_LOCK_N (default
+# must end at 2N, with the page trapped by `watch` and by `awatch`.  Both
+# also call wpage_fn now and then, from the page of wpage_var, watched too:
+# two vCPUs executing from one trapped page at once.  Before hyve serialised
+# them, inside the emulated AMD host 5-6 % of the updates were lost (N =
+# 20000).  N: WATCH_LOCK_N (default
 # 1000000: every increment is an exit or two, so hyve and gdb may take up
 # to 10 minutes; tests/svm/run.sh asks for fewer).
 set -u
@@ -24,7 +26,7 @@ want=$((2 * N))
 
 for kind in 0 1; do
 	n=k$kind
-	what=$([ $kind = 0 ] && echo "watch lk.guard (writes trapped)" || echo "awatch lk.guard (every access trapped)")
+	what=$([ $kind = 0 ] && echo "watch lk.guard" || echo "awatch lk.guard")
 	start_debug -c 2 -m 64M --kernel "$BPG" --append "mode=lock lockn=$N" -G w0
 	gdb_run $n tests/e2e/gdb4/watch_lock.gdb "$BPG" -ex "set \$kind = $kind"
 	expect_val $n s1_n "$N"

@@ -4,11 +4,13 @@
  * cmpxchg` loop, lock_n times each (default 1000000; "lockn=N" on the
  * command line), while the tests watch lk.guard, another word of the same
  * page: the page is then trapped and the counters live on it.  No update
- * may be lost: each counter must end at ncpus * lock_n.
+ * may be lost: each counter must end at ncpus * lock_n.  Every 64 rounds
+ * each also calls wpage_fn, whose code shares a page with wpage_var (the
+ * tests watch it too: then vCPUs execute from a trapped page at once).
  *
  * When every vCPU is done the boot vCPU writes lk.guard = 0x600d (a stop
  * for `watch lk.guard`), prints "LOCK DONE ncpus=N n=N xadd=N cas=N" and
- * exits 0 if both counts are right, else 0x60.
+ * exits 0 if both counts are right, else 0x60 (0x61: wpage_fn went wrong).
  */
 #include "console.h"
 #include "report.h"
@@ -28,6 +30,7 @@ struct lockdata lk __attribute__((section(".data.lk")));
 volatile uint64_t lock_n = 1000000;
 volatile uint32_t lock_done;		/* vCPUs finished */
 volatile uint64_t lock_retries;		/* cmpxchg failures (contention seen) */
+volatile uint64_t lock_bad_calls;	/* wrong results of wpage_fn */
 
 static uint64_t parse_n(const char *c)
 {
@@ -54,10 +57,13 @@ void lock_setup(const char *cmdline)
 /* The locked loops; every vCPU runs it once. */
 void lock_work(void)
 {
-	uint64_t retries = 0;
+	uint64_t retries = 0, bad = 0;
 
 	for (uint64_t i = 0; i < lock_n; i++) {
 		uint64_t one = 1, old, want;
+
+		if (!(i & 63) && wpage_fn(i) != i + 0x100)
+			bad++;
 
 		__asm__ volatile("lock xaddq %0, %1" : "+r"(one), "+m"(lk.xadd_ctr) : : "memory");
 		old = lk.cas_ctr;
@@ -74,6 +80,7 @@ void lock_work(void)
 		}
 	}
 	__atomic_fetch_add(&lock_retries, retries, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&lock_bad_calls, bad, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&lock_done, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -89,6 +96,8 @@ int lock_main(int ncpus)
 	gprintf("LOCK DONE ncpus=%d n=%lu xadd=%lu cas=%lu retries=%lu\n", ncpus,
 		(unsigned long)lock_n, (unsigned long)lk.xadd_ctr, (unsigned long)lk.cas_ctr,
 		(unsigned long)lock_retries);
+	CHECK(0x61, !lock_bad_calls, "wpage_fn gave a wrong result %lu times",
+	      (unsigned long)lock_bad_calls);
 	CHECK(0x60, lk.xadd_ctr == want && lk.cas_ctr == want,
 	      "lost updates: xadd %lu, cmpxchg %lu, want %lu each", (unsigned long)lk.xadd_ctr,
 	      (unsigned long)lk.cas_ctr, (unsigned long)want);
