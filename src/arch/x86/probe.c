@@ -157,6 +157,7 @@ unknown:
 #define DP_SW		0x100	/* int3 */
 #define DP_HW		0x103	/* nop, with DR0 on it */
 #define DP_DATA		0x106	/* mov [DP_VAR], eax, with DR1 on DP_VAR */
+#define DP_PAUSE	0x10e	/* pause, single-stepped: must stop at the nop after it */
 #define DP_VAR		0x800
 static const uint8_t debug_code[] = {
 	0xcc,				/* 0x100: int3 */
@@ -166,6 +167,10 @@ static const uint8_t debug_code[] = {
 	0xa3, 0x00, 0x08, 0x00, 0x00,	/* 0x106: mov [0x800], eax */
 	0xe6, 0xe2,			/* 0x10b: out 0xe2, al */
 	0xf4,				/* 0x10d: hlt */
+	0xf3, 0x90,			/* 0x10e: pause */
+	0x90,				/* 0x110: nop */
+	0xe6, 0xe3,			/* 0x111: out 0xe3, al */
+	0xf4,				/* 0x113: hlt */
 };
 
 static void flat_seg(struct kvm_segment *s, uint8_t type)
@@ -194,7 +199,7 @@ void x86_probe_debug(int kvm_fd, struct x86_debug_probe *out)
 	struct kvm_sregs s;
 	int e;
 
-	*out = (struct x86_debug_probe){ false, true, true, true };
+	*out = (struct x86_debug_probe){ false, true, true, true, true };
 	if (probe_open(&p, kvm_fd, debug_code, sizeof(debug_code), DP_SW))
 		return;
 	if (ioctl(p.vcpu, KVM_GET_SREGS, &s) < 0)
@@ -228,10 +233,16 @@ void x86_probe_debug(int kvm_fd, struct x86_debug_probe *out)
 			       (3ULL << X86_DR7_LEN_SHIFT(1));
 	e = debug_run(&p, DP_DATA, &dbg);
 	out->dbp_fires = e == KVM_EXIT_DEBUG && (p.run->debug.arch.dr6 & X86_DR6_B(1));
+
+	memset(&dbg, 0, sizeof(dbg));
+	dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	e = debug_run(&p, DP_PAUSE, &dbg);
+	out->step_pause_exact = e == KVM_EXIT_DEBUG && p.run->debug.arch.pc == DP_PAUSE + 2;
 	out->probed = true;
-	log_debug("probe: software breakpoints %s, hardware breakpoints %s, data breakpoints %s",
-		  out->swbp_traps ? "trap" : "reach the guest",
-		  out->hwbp_fires ? "fire" : "do not fire", out->dbp_fires ? "fire" : "do not fire");
+	log_debug("probe: software breakpoints %s, hardware breakpoints %s, data breakpoints %s, "
+		  "a step over pause %s", out->swbp_traps ? "trap" : "reach the guest",
+		  out->hwbp_fires ? "fire" : "do not fire", out->dbp_fires ? "fire" : "do not fire",
+		  out->step_pause_exact ? "stops after it" : "runs on");
 out:
 	probe_close(&p);
 }

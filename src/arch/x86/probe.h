@@ -24,10 +24,12 @@ struct x86_debug_probe {
 				 * exit, or an emulation failure at it), not to the guest */
 	bool hwbp_fires;	/* a DR0 instruction breakpoint gives a debug exit */
 	bool dbp_fires;		/* a DR1 write watchpoint gives a debug exit */
+	bool step_pause_exact;	/* a single step over pause stops right after it
+				 * (QEMU's emulated AMD-V runs the next one too) */
 };
 
 /*
- * Run a throw-away guest in 32-bit protected mode through the three
+ * Run a throw-away guest in 32-bit protected mode through the four
  * situations above (each is then true only if it behaved as on hardware
  * KVM).  Hosts differ: a KVM that emulates ring 0 never checks data
  * breakpoints; QEMU's emulated SVM gives a guest's int3 to the guest.

@@ -67,7 +67,7 @@ int arch_vm_init(struct vm *vm, char *err, size_t errlen)
 	}
 	set_gsi_routes(vm);
 	/* until arch_debug_probe runs (a debugger may attach), assume hardware KVM */
-	vm->arch.dbg = (struct x86_debug_probe){ false, true, true, true };
+	vm->arch.dbg = (struct x86_debug_probe){ false, true, true, true, true };
 	return cpuid_init(vm, err, errlen);
 }
 
@@ -98,5 +98,6 @@ void arch_vm_report(struct vm *vm, FILE *f)
 	fprintf(f, "sw-breakpoints: %s\n", d->swbp_traps ? "trap" : "reach-guest");
 	fprintf(f, "hw-breakpoints: %s\n", d->hwbp_fires ? "fire" : "do-not-fire");
 	fprintf(f, "data-breakpoints: %s\n", d->dbp_fires ? "fire" : "do-not-fire");
+	fprintf(f, "step-over-pause: %s\n", d->step_pause_exact ? "exact" : "runs-on");
 	fprintf(f, "avx: %s\n", vm->arch.has_avx ? "yes" : "no");
 }
