@@ -18,7 +18,8 @@ run_one() {	# name, command...
 	out=$("$@" 2>&1); rc=$?
 	local dt=$((SECONDS - t0))
 	case $rc in
-	0)  pass=$((pass + 1)); printf 'ok    %-40s (%ss)\n' "$name" "$dt" ;;
+	0)  pass=$((pass + 1)); printf 'ok    %-40s (%ss)\n' "$name" "$dt"
+	    printf '%s\n' "$out" | grep '^SKIP: ' | sed 's/^/      /' ;;	# parts not run
 	77) skip=$((skip + 1)); printf 'SKIP  %-40s\n' "$name"; printf '%s\n' "$out" | grep -i skip | sed 's/^/      /' ;;
 	*)  fail=$((fail + 1)); failed+=("$name"); printf 'FAIL  %-40s (exit %s, %ss)\n' "$name" "$rc" "$dt"
 	    printf '%s\n' "$out" | tail -n 40 | sed 's/^/      /' ;;
@@ -37,6 +38,13 @@ if [ "$what" != unit ]; then
 		echo "!! SKIP: /dev/kvm is missing or not accessible: the end-to-end tests   !!"
 		echo "!! (real hypervisor, real guests, real gdb) are NOT RUN on this host.  !!"
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+	fi
+	# what the host's KVM does, once for every test (tests/e2e/lib.sh: need_host)
+	if [ -z "${HYVE_PROBE_OUT+x}" ] && [ -x "$B/hyve" ] && [ -r /dev/kvm ]; then
+		HYVE_PROBE_OUT=$("$B/hyve" --probe 2>/dev/null)
+		export HYVE_PROBE_OUT
+		printf '%s\n' "$HYVE_PROBE_OUT" | grep -E '^(sw|hw|data)-breakpoints|^kvm-emulates' |
+			tr '\n' ' ' | sed 's/^/host: /; s/ $/\n/'
 	fi
 	for t in "$B"/tests/kvm_*; do
 		[ -x "$t" ] || continue

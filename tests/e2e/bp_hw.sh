@@ -15,6 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 e2e_init bp_hw
 skip_if_no_kvm
 need_tool gdb objdump
+need_host hw-breakpoints
 require_files "$HYVE" "$GUESTS/smp-mb.elf" "$GUESTS/smp-mb64.elf"
 build_bpg
 

@@ -7,6 +7,9 @@
 #  - `step` there enters step_add(22, 3), on its first line;
 #  - `finish` returns 50 to step_main, back on the line of the call;
 #  - `next` then stores it (step_result 50); the guest's check passes.
+# Where no breakpoint fires (hyve --probe), gdb gets to the line by a
+# watchpoint on the checkpoint before it and steps, and `finish` and the
+# last `next` are left out (loudly).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -22,7 +25,9 @@ l_next=$(src_line step_next) && l_call=$(src_line step_call) &&
 rows=$(readelf --debug-dump=decodedline "$BPG" 2>/dev/null | grep -cE "^bpg_src\.c +$l_next +0x")
 [ "$rows" = 1 ] || fail "the guest build gives line $l_next of bpg_src.c $rows line-table rows, want 1 (built with -gno-column-info?)"
 start_debug -m 64M --kernel "$BPG" --append mode=step -G w0
-gdb_run r tests/e2e/gdb4/bp_range_step.gdb "$BPG" -ex "set \$l_next = $l_next"
+bp=0
+part_needs breakpoints "the way to the line by a breakpoint, and finish" && bp=1
+gdb_run r tests/e2e/gdb4/bp_range_step.gdb "$BPG" -ex "set \$l_next = $l_next" -ex "set \$brk = $bp"
 expect_val r s0_line "$l_next"
 expect_val r s0_func step_main
 between r next-begin next-end >"$WORK/next.log"
@@ -37,12 +42,14 @@ expect_val r s_func step_add "step entered the call"
 expect_val r s_line "$l_add"
 expect_val r s_a 22
 expect_val r s_b 3
-expect_out r '^Value returned is \$1 = 50$' "finish prints the value"
-expect_val r finish_value 50 "finish: the value step_add returned"
-expect_val r f_func step_main
-expect_val r f_line "$l_call"
-expect_val r n2_line "$l_after"
-expect_val r n2_result 0 "not stored yet: the line after the call is next"
+if [ $bp = 1 ]; then
+	expect_out r '^Value returned is \$1 = 50$' "finish prints the value"
+	expect_val r finish_value 50 "finish: the value step_add returned"
+	expect_val r f_func step_main
+	expect_val r f_line "$l_call"
+	expect_val r n2_line "$l_after"
+	expect_val r n2_result 0 "not stored yet: the line after the call is next"
+fi
 wait_bg 20
 expect_rc 0
 expect_line "$WORK/out" '^STEP RESULT 50$'

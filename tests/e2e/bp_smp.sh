@@ -15,6 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 e2e_init bp_smp
 skip_if_no_kvm
 need_tool gdb
+need_host breakpoints
 require_files "$HYVE"
 build_bpg
 

@@ -12,6 +12,8 @@
 #  - ten watchpoints on tenv[0..9]: ten stops on thread 2 at consecutive
 #    laps, each right after tenv[n % 10] = n;
 #  - released, the guest exits 0x62.
+# Where no breakpoint fires (hyve --probe) the breakpoint, next and finish
+# part is left out (loudly); the watchpoints run as everywhere.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -24,23 +26,28 @@ build_bpg
 l_first=$(src_line ap_work_first) && l_call=$(src_line ap_work_call) &&
 	l_after=$(src_line ap_work_after) && l_calc=$(src_line ap_calc_first) || fail "bpg_src.c lacks a MARK"
 start_debug -c 2 -m 64M --kernel "$BPG" --append mode=smp -G w0
-GDB_TIMEOUT=90 gdb_run s tests/e2e/gdb4/bp_smp_source.gdb "$BPG" -ex "set \$l_call = $l_call"
-expect_val s byname_thread 2 "break by name: hit on vCPU 1"
-expect_val s byname_func ap_work
-expect_val s byname_line "$l_first"
-expect_val s byname_index 1
-expect_val s byline_thread 2 "break FILE:LINE: hit on vCPU 1"
-expect_val s byline_line "$l_call"
-expect_val s next_thread 2 "next stays on vCPU 1"
-expect_val s next_line "$l_after"
-expect_val s next_func ap_work
-expect_val s next_iter_eq_n 1 "the stepped line's call did not yet store n"
-expect_val s calc_thread 2
-expect_val s calc_line "$l_calc"
-v=$(val s calc_v)
-expect_val s finish_value "$((3 * v + 1))" "finish: ap_calc($v) returned 3v+1"
-expect_val s fin_func ap_work
-expect_val s fin_thread 2
+bp=0
+part_needs breakpoints "break by name and by line, next, finish" && bp=1
+[ "$GDB_TIMEOUT" -ge 90 ] || GDB_TIMEOUT=90
+gdb_run s tests/e2e/gdb4/bp_smp_source.gdb "$BPG" -ex "set \$l_call = $l_call" -ex "set \$brk = $bp"
+if [ $bp = 1 ]; then
+	expect_val s byname_thread 2 "break by name: hit on vCPU 1"
+	expect_val s byname_func ap_work
+	expect_val s byname_line "$l_first"
+	expect_val s byname_index 1
+	expect_val s byline_thread 2 "break FILE:LINE: hit on vCPU 1"
+	expect_val s byline_line "$l_call"
+	expect_val s next_thread 2 "next stays on vCPU 1"
+	expect_val s next_line "$l_after"
+	expect_val s next_func ap_work
+	expect_val s next_iter_eq_n 1 "the stepped line's call did not yet store n"
+	expect_val s calc_thread 2
+	expect_val s calc_line "$l_calc"
+	v=$(val s calc_v)
+	expect_val s finish_value "$((3 * v + 1))" "finish: ap_calc($v) returned 3v+1"
+	expect_val s fin_func ap_work
+	expect_val s fin_thread 2
+fi
 tr -d '\r' <"$WORK/s.out" | sed -n 's/^both=//p' >"$WORK/both"
 [ "$(wc -l <"$WORK/both")" = 6 ] || fail "$(wc -l <"$WORK/both") stops on both_w, want 6"
 prev=

@@ -25,6 +25,9 @@ e2e_init kernel_workflow
 skip_if_no_kvm
 need_tool gdb readelf python3
 require_files "$HYVE"
+# before the ~860 MB download: the workflow stops at start_kernel by hbreak
+need_host hw-breakpoints
+need_host breakpoints
 LG=${LINUX_GUEST:-$B/linux}
 vmlinux=$LG/vmlinux
 dbg=$LG/vmlinux-debug

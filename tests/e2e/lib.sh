@@ -10,7 +10,9 @@
 #   KVM_DEV      the KVM device to require (default: /dev/kvm; tests of the
 #                skip path point it elsewhere)
 #
-# Conventions: exit 0 = pass, 1 = fail, 77 = skipped (no usable /dev/kvm).
+# Conventions: exit 0 = pass, 1 = fail, 77 = skipped (no usable /dev/kvm, or
+# a facility the host lacks: need_host); a part skipped for such a reason
+# prints a "SKIP: ..." line (part_needs) and the test passes on the rest.
 # Every run of hyve goes through `timeout`, so nothing hangs.
 
 : "${B:=build}"
@@ -54,6 +56,70 @@ skip_if_no_kvm() {
 		echo "**************************************************************"
 		exit 77
 	fi
+}
+
+# What this host's KVM does with the debug facilities, as `hyve --probe` found
+# out (once per run: tests/run.sh exports HYVE_PROBE_OUT; a test run alone
+# probes itself).  Facilities:
+#   sw-breakpoints    int3 comes to hyve (not to the guest)
+#   hw-breakpoints    debug-register instruction breakpoints fire
+#   data-breakpoints  debug-register data breakpoints fire
+#   breakpoints       a `break` works at all: either of the first two
+#   step-over-pause   a single step over `pause` stops right after it
+# A probe that could not run answers yes: nothing is skipped on a guess.
+host_probe() {
+	if [ -z "${HYVE_PROBE_OUT+x}" ]; then
+		HYVE_PROBE_OUT=$("$HYVE" --probe 2>/dev/null)
+		export HYVE_PROBE_OUT
+	fi
+}
+
+# host_value KEY: the probe's answer for KEY ("" if it has none).
+host_value() {
+	host_probe
+	printf '%s\n' "$HYVE_PROBE_OUT" | sed -n "s/^$1: //p" | head -n 1
+}
+
+# host_has FACILITY: true unless the probe found the facility missing.
+host_has() {
+	case $1 in
+	sw-breakpoints) [ "$(host_value sw-breakpoints)" != reach-guest ] ;;
+	hw-breakpoints) [ "$(host_value hw-breakpoints)" != do-not-fire ] ;;
+	data-breakpoints) [ "$(host_value data-breakpoints)" != do-not-fire ] ;;
+	breakpoints) host_has sw-breakpoints || host_has hw-breakpoints ;;
+	step-over-pause) [ "$(host_value step-over-pause)" != runs-on ] ;;
+	*) echo "host_has: unknown facility $1" >&2; return 2 ;;
+	esac
+}
+
+# host_lacks FACILITY: the host limitation in words, for a SKIP line.
+host_lacks() {
+	local qemu="QEMU 7.2's emulated AMD-V does this, see doc/debugging.md"
+	case $1 in
+	sw-breakpoints) echo "this host's KVM gives int3 to the guest even when asked to trap it (hyve --probe: sw-breakpoints: reach-guest; $qemu)" ;;
+	hw-breakpoints) echo "debug-register instruction breakpoints never fire on this host (hyve --probe: hw-breakpoints: do-not-fire; $qemu)" ;;
+	data-breakpoints) echo "debug-register data breakpoints never fire on this host (hyve --probe: data-breakpoints: do-not-fire; KVM emulating ring 0 and $qemu)" ;;
+	breakpoints) echo "no breakpoint can fire on this host: int3 reaches the guest and debug registers never fire (hyve --probe: sw-breakpoints: reach-guest, hw-breakpoints: do-not-fire; $qemu)" ;;
+	step-over-pause) echo "a single step over pause also runs the next instruction on this host (hyve --probe: step-over-pause: runs-on; $qemu)" ;;
+	esac
+}
+
+# need_host FACILITY [WHAT]: skip the whole test, loudly, if the host lacks it.
+need_host() {
+	host_has "$1" && return 0
+	echo "**************************************************************"
+	echo "SKIP: $(host_lacks "$1"): ${2:-$TEST_NAME} NOT RUN"
+	echo "**************************************************************"
+	exit 77
+}
+
+# part_needs FACILITY WHAT: true if the host has it; else print a loud SKIP
+# line for that part of the test (tests/run.sh shows it under the verdict)
+# and return false, for the caller to go on with the other parts.
+part_needs() {
+	host_has "$1" && return 0
+	echo "SKIP: $(host_lacks "$1"): $TEST_NAME: $2 NOT RUN"
+	return 1
 }
 
 # require_files FILE...: fail (not skip) if a build product is missing.

@@ -8,16 +8,19 @@ printf "start_info_magic=0x%x\n", *(unsigned int *) $rbx
 echo pvh-begin\n
 x/16xb $rip
 echo pvh-end\n
-eval "hbreak *%lu", $startup_64
-continue
-printf "rip64=0x%lx\n", $rip
-printf "cr0_64=0x%lx\n", (long) $cr0
-printf "efer64=0x%lx\n", (long) $efer
-echo s64-begin\n
-x/16xb $rip
-echo s64-end\n
-echo s64v-begin\n
-eval "x/16xb %lu", $text_virt
-echo s64v-end\n
-delete
+# where the host fires hardware breakpoints ($hw)
+if $hw
+  eval "hbreak *%lu", $startup_64
+  continue
+  printf "rip64=0x%lx\n", $rip
+  printf "cr0_64=0x%lx\n", (long) $cr0
+  printf "efer64=0x%lx\n", (long) $efer
+  echo s64-begin\n
+  x/16xb $rip
+  echo s64-end\n
+  echo s64v-begin\n
+  eval "x/16xb %lu", $text_virt
+  echo s64v-end\n
+  delete
+end
 detach

@@ -5,26 +5,29 @@ define where
   python print("$arg0_line=%d" % gdb.selected_frame().find_sal().line)
   python print("$arg0_func=%s" % gdb.selected_frame().name())
 end
-break ap_work
-continue
-where byname
-printf "byname_index=%d\n", index
-delete
-eval "break bpg_src.c:%d", $l_call
-continue
-where byline
-next
-where next
-printf "next_iter_eq_n=%d\n", ap_iter + 1 == n
-delete
-break ap_calc
-continue
-where calc
-printf "calc_v=%d\n", v
-finish
-printf "finish_value=%d\n", $
-where fin
-delete
+# the breakpoints, next and finish where a breakpoint fires ($brk)
+if $brk
+  break ap_work
+  continue
+  where byname
+  printf "byname_index=%d\n", index
+  delete
+  eval "break bpg_src.c:%d", $l_call
+  continue
+  where byline
+  next
+  where next
+  printf "next_iter_eq_n=%d\n", ap_iter + 1 == n
+  delete
+  break ap_calc
+  continue
+  where calc
+  printf "calc_v=%d\n", v
+  finish
+  printf "finish_value=%d\n", $
+  where fin
+  delete
+end
 watch both_w
 set $i = 0
 while $i < 6

@@ -15,7 +15,8 @@
 extern volatile uint64_t bp_count;	/* #BP exceptions the guest's own handler saw */
 extern volatile uint64_t bp_last_rip;	/* the RIP the last #BP pushed */
 void bp_counter_install(void);
-NOINLINE void bpg_checkpoint(int n);	/* a place for `break`: does nothing */
+NOINLINE void bpg_checkpoint(int n);	/* a place for `break`: sets bpg_cp = n */
+extern volatile int bpg_cp;
 
 /* bpg_watch.c */
 int watch_main(void);
