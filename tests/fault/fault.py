@@ -3,6 +3,7 @@
 
     fault.py --addr HOST:PORT --pid PID --out GUEST-STDOUT --text ADDR,LEN
              --hot ADDR --counter ADDR [--seconds N] [--rounds N] [--seed N]
+             [--no-hit KIND]...
 
 Run by tests/e2e/fault_inject.sh against hyve running tests/fault/guest
 (beat64: "BEAT <n>" lines on COM1 several times a second).  Round after
@@ -389,7 +390,7 @@ class Faults:
         if random.random() < 0.25:
             return                      # dropped while stopped, with it set
         c.send("vCont;c")
-        if random.random() < 0.3:
+        if random.random() < 0.3 or how in self.a.no_hit:
             return                      # dropped while running, with it set
         r = c.packet(IO_TIMEOUT)
         if not r.startswith(b"T05"):
@@ -472,6 +473,10 @@ def main():
     p.add_argument("--seconds", type=float, default=50)
     p.add_argument("--rounds", type=int, default=100)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--no-hit", action="append", default=[], metavar="KIND",
+                   choices=["swbreak", "hwbreak", "watch"],
+                   help="this kind never stops the guest on this host (hyve --probe): "
+                        "set it and drop while running, never wait for its hit")
     a = p.parse_args()
     if not a.addr.startswith(("127.", "localhost:", "[::1]:")):
         sys.exit("fault.py: loopback addresses only")
