@@ -80,9 +80,15 @@ test-linux: all
 
 # The end-to-end tier inside an emulated AMD-V host (QEMU TCG + nested SVM): real
 # hardware-style KVM on any machine, /dev/kvm or not (tests/svm/l1run.sh).
-# (the small kernel is built out here: inside, under TCG, its build would take hours)
+# test-svm runs every e2e test (SVM_TESTS: a tests/run.sh PATTERN or @LIST; the
+# small kernel is built out here: inside, under TCG, its build would take hours);
+# test-svm-ci the list CI runs, tests/svm/ci.list (doc/test-tiers.md).
+SVM_TESTS ?= e2e
 test-svm: all units guests linux-guest linux-kernel
-	B=$(B) tests/svm/run.sh
+	B=$(B) tests/svm/run.sh $(SVM_TESTS)
+
+test-svm-ci: all units guests linux-guest
+	B=$(B) tests/svm/run.sh @tests/svm/ci.list
 
 run: deps all guests
 	$(B)/hyve -c 2 -m 64M --kernel guests/build/demo.elf -G 127.0.0.1:1234 $(RUN_ARGS)
@@ -98,7 +104,7 @@ clean:
 	rm -rf build build-san
 	$(MAKE) -C guests clean
 
-.PHONY: all guests units test test-unit test-linux test-svm run deps install clean linux-guest
+.PHONY: all guests units test test-unit test-linux test-svm test-svm-ci run deps install clean linux-guest
 -include $(OBJS:.o=.d)
 -include mk/reliability.mk
 -include mk/bench.mk
