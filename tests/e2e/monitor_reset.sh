@@ -5,7 +5,9 @@
 # entry, RAM holds the image again (mon_value back to 0xfeedface12345678,
 # mon_laps 0), vCPU 1 waits for INIT/SIPI in real mode at 0xfff0; the
 # guest boots a second time (its boot lines appear twice) and stops at the
-# breakpoint, which survived the reset; released, it exits 0x33.
+# breakpoint, which survived the reset; released, it exits 0x33.  Where no
+# breakpoint fires (hyve --probe) that last part is left out, loudly: gdb
+# kills the machine after the checks of the reset.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/bplib.sh
@@ -17,7 +19,9 @@ build_bpg
 
 start_debug -c 2 -m 64M --kernel "$BPG" --append mode=mon -G 0
 wait_out '^MON gdtr ' 30
-gdb_run r tests/e2e/gdb4/monitor_reset.gdb "$BPG"
+bp=0
+part_needs breakpoints "the breakpoint that survives the reset, the second boot to it" && bp=1
+gdb_run r tests/e2e/gdb4/monitor_reset.gdb "$BPG" -ex "set \$brk = $bp"
 expect_out r '^machine reset: every vCPU is at its boot state$' "the monitor's answer"
 expect_val r r_pc "$(elf_entry "$BPG")" "vCPU 0 at the ELF's entry"
 expect_val r r_value 0xfeedface12345678 "the image was loaded again"
@@ -27,6 +31,11 @@ between r status-begin status-end | grep -qE '^vCPU 0: long mode, rip=ffffffff80
 between r status-begin status-end | grep -qE '^vCPU 1: real mode, rip=000000000000fff0, waiting for INIT/SIPI$' ||
 	fail "monitor status after reset does not show vCPU 1 waiting for INIT/SIPI"
 echo "ok: status: vCPU 0 at the entry, vCPU 1 waiting for INIT/SIPI"
+if [ $bp = 0 ]; then
+	wait_bg 20
+	expect_rc 0
+	pass "(killed after the reset's checks)"
+fi
 expect_out r 'Breakpoint 1, mon_spin' "the breakpoint set before the reset hit in the second boot"
 expect_val r c_thread 1
 expect_val r c_at_mon_spin 1

@@ -1,8 +1,12 @@
 # mode=mon, 2 vCPUs, attached while it spins.  Change a variable, set a
 # breakpoint, reset the machine, and follow it through its second boot.
+# $brk: breakpoints fire on this host; else the machine is killed after the
+# reset's checks.
 set var mon_value = 1
 printf "before_laps=%lu\n", mon_laps
-break mon_spin
+if $brk
+  break mon_spin
+end
 echo reset-begin\n
 monitor reset
 echo reset-end\n
@@ -14,6 +18,9 @@ printf "r_laps=%lu\n", mon_laps
 echo status-begin\n
 monitor status
 echo status-end\n
+if !$brk
+  kill
+end
 continue
 printf "c_thread=%d\n", $_thread
 printf "c_at_mon_spin=%d\n", $pc >= (long) &mon_spin && $pc < (long) &mon_spin + 16
