@@ -1,6 +1,6 @@
 #!/bin/bash
 # gdb_linux_banner.sh -- the Debian kernel's uncompressed vmlinux (PVH) under
-# -G w: continue, Ctrl-C some seconds later stops it inside the kernel with
+# -G w: continue, Ctrl-C once its first console line is out stops it inside the kernel with
 # paging on, and `x/s linux_banner` reads "Linux version ..." (linux_banner's
 # address from System.map when build/linux has the real one, else found in the
 # vmlinux file itself: the kernel is booted with nokaslr, so the link address
@@ -30,7 +30,7 @@ fi
 [ -n "$banner" ] || fail "cannot find linux_banner's address"
 
 start_debug -m 256M --kernel "$vmlinux" --append "console=ttyS0 earlyprintk=serial nokaslr noxsave" -G w0
-gdb_run lb tests/e2e/gdb/linux_banner.gdb - -ex "set \$banner = $banner" -ex "set \$ctrlc_after = 8"
+gdb_run lb tests/e2e/gdb/linux_banner.gdb - -ex "set \$banner = $banner" -ex "set \$console = \"$WORK/out\""
 grep -q 'received signal SIGINT' "$WORK/lb.out" || fail "lb: no SIGINT stop after Ctrl-C"
 cr0=$(val lb cr0) efer=$(val lb efer) rip=$(val lb rip)
 (( (cr0 & 0x80000000) && (efer & 0x400) )) || fail "stopped with CR0=$cr0 EFER=$efer: paging/long mode off"
