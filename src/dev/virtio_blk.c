@@ -242,13 +242,13 @@ static int blk_open(const char *path, bool ro, int *fdp, uint64_t *sectors)
 static int blk_check(void)
 {
 	const char *path = config_str("disk");
-	uint64_t sectors;
-	int fd, r;
+	uint64_t sectors = 0;
+	int fd = -1, r;
 
 	if (!path)
 		return 0;
 	r = blk_open(path, config_bool("disk.readonly"), &fd, &sectors);
-	if (!r)
+	if (!r && fd >= 0)
 		close(fd);
 	return r;
 }
