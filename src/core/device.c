@@ -64,3 +64,29 @@ void devices_exit(struct vm *vm)
 			d->exit(vm);
 	}
 }
+
+int devices_save(struct vm *vm, struct snap_w *w)
+{
+	for (int i = 0; i < ninit; i++) {
+		int r = devices[i]->save ? devices[i]->save(vm, w) : 0;
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int devices_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	for (int i = 0; i < ninit; i++) {
+		int e = devices[i]->load ? devices[i]->load(vm, r, check) : 0;
+
+		if (e) {
+			if (check)
+				log_err("snapshot: the state of device %s is missing or damaged",
+					devices[i]->name);
+			return e;
+		}
+	}
+	return 0;
+}

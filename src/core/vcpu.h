@@ -150,6 +150,16 @@ int arch_vcpu_boot(struct vcpu *v, const struct boot_state *bs);
 int arch_state_get(struct vcpu *v, struct vcpu_state *st, unsigned parts);
 /* Write back the parts st holds.  0 or -errno. */
 int arch_state_set(struct vcpu *v, const struct vcpu_state *st);
+/*
+ * Snapshots, the vCPU parked: every piece of its state KVM holds (registers,
+ * FPU/XSAVE, MSRs, LAPIC, pending events, MP state, debug registers) as
+ * records with instance v->id, and back; `check` as for struct device's
+ * load.  0 or -errno.
+ */
+struct snap_w;
+struct snap_r;
+int arch_vcpu_save(struct vcpu *v, struct snap_w *w);
+int arch_vcpu_load(struct vcpu *v, const struct snap_r *r, bool check);
 /* Print registers and a few bytes at the pc to stderr (unexpected exits). */
 void arch_vcpu_dump(struct vcpu *v);
 /* Is this debug exit a plain single-step trap with the pc in [start, end)?  (range stepping) */

@@ -114,5 +114,14 @@ int arch_vm_init(struct vm *vm, char *err, size_t errlen);
 void arch_vm_destroy(struct vm *vm);
 /* What the arch learnt about the host's KVM (hyve --probe): "key: value" lines. */
 void arch_vm_report(struct vm *vm, FILE *f);
+/*
+ * Snapshots, every vCPU stopped: the VM-wide state KVM keeps (in-kernel
+ * interrupt controllers, timers, the guest clock) as records, and back;
+ * `check` as for struct device's load.  0 or -errno.
+ */
+struct snap_w;
+struct snap_r;
+int arch_vm_save(struct vm *vm, struct snap_w *w);
+int arch_vm_load(struct vm *vm, const struct snap_r *r, bool check);
 
 #endif
