@@ -228,6 +228,7 @@ int boot_reset(struct vm *vm)
 	/* fresh zero pages for all of RAM, then the guest as at start-up */
 	if (madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED) < 0)
 		return -errno;
+	vm_dirty_all(vm);	/* a snapshot after this copies all of RAM */
 	r = boot_load(vm, vm->boot_img, &bs, err, sizeof(err));
 	if (r) {
 		log_err("reset: %s", err);

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "util.h"
 #include "core/runctl.h"
+#include "core/snapshot.h"
 #include "core/vm.h"
 
 static struct vm vm;
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 	struct boot_state bs;
 	struct boot_images img;
 	void *target = NULL;
+	struct snapshot *snap = NULL;
 	int r, status = EXIT_ERROR;
 
 	r = options_parse(argc, argv, err, sizeof(err));
@@ -98,6 +100,19 @@ int main(int argc, char **argv)
 		err[0] = 0;	/* the device has said what is wrong, in one line */
 		goto out_images;
 	}
+	/* a snapshot to start from: read and checked whole before KVM is touched */
+	if (config_is_set("snapshot.load")) {
+		r = snapfile_read(config_str("snapshot.load"), &snap, err, sizeof(err));
+		if (r)
+			goto out_images;
+		if (snap->ncpus != (int)config_uint("cpus") || snap->mem_size != config_uint("memory")) {
+			snprintf(err, sizeof(err), "%s: the snapshot is of a machine with %d vCPUs and "
+				 "%llu MiB of RAM; give -c %d -m %lluM", config_str("snapshot.load"),
+				 snap->ncpus, (unsigned long long)(snap->mem_size >> 20), snap->ncpus,
+				 (unsigned long long)(snap->mem_size >> 20));
+			goto out_images;
+		}
+	}
 	r = event_init();
 	if (!r)
 		r = setup_signals();
@@ -119,6 +134,15 @@ int main(int argc, char **argv)
 	if (r) {
 		snprintf(err, sizeof(err), "cannot set the boot vCPU's registers: %s", strerror(-r));
 		goto out_devices;
+	}
+	if (snap) {
+		r = snapshot_restore(&vm, snap, err, sizeof(err));
+		if (r)
+			goto out_devices;
+		log_info("started from snapshot %s (%s)", snap->name, config_str("snapshot.load"));
+		if (snapshot_keep(&vm, snap))
+			snapshot_free(snap);
+		snap = NULL;
 	}
 	if (config_is_set("gdb.port") || config_is_set("gdb.unix")) {
 		target = debug_target_new(&vm);
@@ -159,6 +183,7 @@ out_devices:
 out_vm:
 	vm_destroy(&vm);
 out_images:
+	snapshot_free(snap);
 	boot_free_images(&img);
 	if (err[0])
 		die("%s", err);

@@ -3,6 +3,9 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
+#include <stdlib.h>
+
+#include "core/dirty.h"
 #include "core/gmem.h"
 #include "core/memslot.h"
 #include "core/vm.h"
@@ -12,7 +15,7 @@ static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, v
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
-		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.flags = vm_dirty_slot_flags(vm, readonly),
 		.guest_phys_addr = gpa,
 		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
@@ -30,13 +33,39 @@ int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly
 	return r;
 }
 
-/* The next RAM slot, mapping [gpa, gpa+size) at host. */
+/* The next RAM slot, mapping [gpa, gpa+size) at host (kept in vm->dirty.slots). */
 static int add_ram_slot(struct vm *vm, uint64_t gpa, uint64_t size, uint8_t *host, bool ro)
 {
-	int r = set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)vm->ram_slots, gpa, size, host, ro);
+	struct vm_dirty *d = &vm->dirty;
+	int r;
 
-	if (!r)
-		vm->ram_slots++;
+	if (vm->ram_slots >= d->cap) {
+		int cap = d->cap ? d->cap * 2 : 16;
+		struct ram_slot *p = realloc(d->slots, (size_t)cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		d->slots = p;
+		d->cap = cap;
+	}
+	r = set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)vm->ram_slots, gpa, size, host, ro);
+	if (r)
+		return r;
+	d->slots[vm->ram_slots] = (struct ram_slot){ gpa, size, (uint64_t)(host - vm->mem.host), ro };
+	vm->ram_slots++;
+	d->nslots = vm->ram_slots;
+	return 0;
+}
+
+int vm_ram_relayout(struct vm *vm)
+{
+	const struct vm_dirty *d = &vm->dirty;
+	int r = 0;
+
+	/* the same slots, their flags changed: KVM allows that in place */
+	for (int i = 0; i < vm->ram_slots && !r; i++)
+		r = set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)i, d->slots[i].gpa, d->slots[i].size,
+			     vm->mem.host + d->slots[i].host_off, d->slots[i].ro);
 	return r;
 }
 
@@ -75,10 +104,12 @@ int vm_ram_layout(void *opaque, const uint64_t *pages, const enum ram_trap *trap
 	uint64_t high = vm->mem.size - vm->mem.low_size;
 	int r;
 
-	/* delete every RAM slot, then lay them out anew */
+	/* delete every RAM slot (their dirty logs kept first), then lay them out anew */
+	vm_dirty_harvest(vm);
 	for (int i = 0; i < vm->ram_slots; i++)
 		set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)i, 0, 0, NULL, false);
 	vm->ram_slots = 0;
+	vm->dirty.nslots = 0;
 	r = lay_region(vm, 0, vm->mem.low_size, vm->mem.host, pages, traps, n);
 	if (!r && high)
 		r = lay_region(vm, GMEM_HIGH_BASE, high, vm->mem.host + vm->mem.low_size,

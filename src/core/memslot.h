@@ -29,6 +29,9 @@ int vm_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host, bool readonly
  */
 int vm_ram_layout(void *vm, const uint64_t *pages, const enum ram_trap *traps, int n);
 
+/* The RAM slots as they are, set again with the flags in force now (dirty logging).  0 or -errno. */
+int vm_ram_relayout(struct vm *vm);
+
 /*
  * Map one page of RAM read-only for vCPU `id` for a moment (it must execute an
  * instruction from a page trapped without a slot), and take it away again.

@@ -53,8 +53,10 @@ long phys_access(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
 			n = MIN(n, len - done);
 			if (write && rom)
 				break;
-			if (write)
+			if (write) {
 				memcpy(host, p + done, n);
+				vm_dirty_mark(vm, a, n);
+			}
 			else
 				memcpy(p + done, host, n);
 			done += n;

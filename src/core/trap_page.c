@@ -339,3 +339,22 @@ bool trap_page_access_by(struct trap_page *tp, int cpu, bool rmw, uint64_t gpa, 
 	pthread_mutex_unlock(&tp->lock);
 	return true;
 }
+
+int trap_page_watch(struct trap_page *tp, int i, enum trap_watch_type *type, uint64_t *va,
+		    struct trap_piece *pieces, int *npieces)
+{
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&tp->lock);
+	if (i >= 0 && i < tp->nwatches) {
+		const struct trap_watch *w = &tp->watches[i];
+
+		*type = w->type;
+		*va = w->va;
+		*npieces = w->npieces;
+		memcpy(pieces, w->pieces, (size_t)w->npieces * sizeof(*pieces));
+		r = 0;
+	}
+	pthread_mutex_unlock(&tp->lock);
+	return r;
+}

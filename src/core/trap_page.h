@@ -106,6 +106,9 @@ void trap_page_clear(struct trap_page *tp);
 
 /* Is gpa in a trapped page at all (accesses to it must exit to be seen)? */
 bool trap_page_trapped(struct trap_page *tp, uint64_t gpa);
+/* Watch i as set (0-based), with its pieces (at most TRAP_PAGE_MAX_PIECES).  0 or -ENOENT. */
+int trap_page_watch(struct trap_page *tp, int i, enum trap_watch_type *type, uint64_t *va,
+		    struct trap_piece *pieces, int *npieces);
 /* Is gpa in a page trapped without a slot (a read or access watchpoint)? */
 bool trap_page_hidden(struct trap_page *tp, uint64_t gpa);
 

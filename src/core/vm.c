@@ -13,6 +13,7 @@
 #include "core/memslot.h"
 #include "core/runctl.h"
 #include "core/vcpu.h"
+#include "core/snapshot.h"
 #include "core/vm.h"
 #include "util.h"
 
@@ -188,6 +189,8 @@ void vm_destroy(struct vm *vm)
 	arch_vm_destroy(vm);
 	free(vm->boot_states);
 	vm->boot_states = NULL;
+	snapshot_destroy_all(vm);
+	vm_dirty_destroy(vm);
 	io_bus_reset(&vm->io);
 	trap_swbp_destroy(&vm->swbp);
 	trap_page_destroy(&vm->traps);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "arch/arch.h"
+#include "core/dirty.h"
 #include "core/gmem.h"
 #include "core/io.h"
 #include "core/runctl.h"
@@ -64,6 +65,9 @@ struct vm {
 	/* Memory slots (core/memslot.c): start-up, or with every vCPU stopped. */
 	uint32_t next_slot;		/* next free fixed slot id */
 	int ram_slots;			/* slots in use from VM_RAM_SLOT_BASE up */
+	struct vm_dirty dirty;		/* the RAM slots as laid out, and dirty pages (core/dirty.h) */
+	struct vm_snap *snap;		/* snapshots kept in memory, and the point RAM is at
+					 * (core/snapshot.c; NULL until the first) */
 	/* The temporary pages (vm_map_temp), shared by vCPUs that need the same one. */
 	pthread_mutex_t temp_lock;	/* guards the three below; any vCPU thread */
 	uint64_t temp_gpa[VM_MAX_CPUS];	/* what temporary slot i maps ... */

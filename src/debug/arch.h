@@ -58,6 +58,9 @@ int arch_gdb_reg_u64(const struct vm *vm, const struct vcpu_state *st, int regno
 
 /* The pc as gdb sees it (the address breakpoints are set at). */
 uint64_t arch_state_pc(const struct vcpu_state *st);
+/* The pc of vCPU cpu in a snapshot's records (core/snapbuf.h).  0 or -errno. */
+struct snap_r;
+int arch_snap_pc(const struct snap_r *r, int cpu, uint64_t *pc);
 /* The CPU mode in a few words ("long", "real", ...). */
 const char *arch_mode_name(const struct vcpu_state *st);
 /* How a software breakpoint (Z0) is done on this host, in this mode. */

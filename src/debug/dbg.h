@@ -65,6 +65,16 @@ struct pending_hit {
 	struct vcpu_stop stop;
 };
 
+/* The machine at each resume while attached: reverse execution (history.c). */
+struct dhist {
+	bool on;			/* record (history.record; monitor history on|off) */
+	bool said_fail;			/* the log has said a recording failed */
+	uint64_t limit;			/* bytes of RAM copies kept at most (history.limit) */
+	struct snapshot **e;		/* oldest first */
+	int n, cap;
+	uint64_t pages;			/* pages of RAM the entries hold between them */
+};
+
 struct dtarget {
 	struct vm *vm;
 	struct event_work stopped;	/* the all-parked notice (posted by vCPU threads) */
@@ -103,6 +113,7 @@ struct dtarget {
 	uint64_t past_exec;		/* the instruction executed by hyve */
 	uint64_t past_step;		/* a step with the byte lifted ... */
 	uint64_t past_world;		/* ... of them with every vCPU stopped */
+	struct dhist hist;		/* reverse execution (history.c) */
 };
 
 /* target.c: the machine back to its boot state, everything the debugger
@@ -196,6 +207,20 @@ extern const struct mon_cmd qemu_mon_cmds[];
 extern const int qemu_mon_ncmds;
 /* A monitor command's address argument: a number as C writes it (0x.., 0.., decimal). */
 int mon_parse_addr(const char *s, uint64_t *out);
+
+/* history.c: see there.  Event thread, machine stopped. */
+void dbg_history_init(struct dtarget *t);
+void dbg_history_destroy(struct dtarget *t);
+void dbg_history_clear(struct dtarget *t);
+void dbg_history_record(struct dtarget *t);
+void dbg_history_limit(struct dtarget *t, uint64_t bytes);
+int dbg_reverse(struct dtarget *t, int cpu, bool cont, struct gdb_stop *out);
+
+/* monitor_snap.c: savevm, loadvm, delvm, info snapshots, history. */
+extern const struct mon_cmd snap_mon_cmds[];
+extern const int snap_mon_ncmds;
+/* The machine changed under the debugger (loadvm): forget what it knew of the last stop. */
+void dbg_forget_stop(struct dtarget *t);
 
 /* coredump.c: an ELF core of guest memory with a note per vCPU.  0 or -errno. */
 int dbg_coredump(struct dtarget *t, const char *path, char *err, size_t errlen);

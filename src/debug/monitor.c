@@ -144,6 +144,7 @@ static const struct {
 } tables[] = {
 	{ generic_cmds, NULL },
 	{ qemu_mon_cmds, &qemu_mon_ncmds },
+	{ snap_mon_cmds, &snap_mon_ncmds },
 	{ arch_mon_cmds, &arch_mon_ncmds },
 };
 

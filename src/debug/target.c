@@ -209,7 +209,12 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	t->released = true;
 	if (end_if_pending(t))
 		return 0;
-	if (dbg_take_pending(t, actions) >= 0 || dbg_emulate_step(t, actions) >= 0) {
+	if (dbg_take_pending(t, actions) >= 0) {
+		event_post(&t->stopped);	/* reported like any stop, nothing ran */
+		return 0;
+	}
+	dbg_history_record(t);		/* the machine as it is before it moves */
+	if (dbg_emulate_step(t, actions) >= 0) {
 		event_post(&t->stopped);	/* reported like any stop, nothing ran */
 		return 0;
 	}
@@ -236,12 +241,26 @@ static int t_resume(void *tp, const enum gdb_resume *actions)
 	return r;
 }
 
+void dbg_forget_stop(struct dtarget *t)
+{
+	struct vcpu_stop none = { .reason = STOP_NONE };
+
+	dbg_invalidate(t);
+	/* nothing that happened before survives: hits, stop records, a guest's end */
+	memset(t->pending, 0, sizeof(t->pending));
+	memset(t->step_over, 0, sizeof(t->step_over));
+	vcpu_report_only(t->vm, 0, &none);
+	t->pending_exit = -1;
+	t->reported_cpu = -1;
+}
+
 int dbg_reset(struct dtarget *t)
 {
 	struct vcpu_stop none = { .reason = STOP_NONE };
 	int r = boot_reset(t->vm);
 
 	dbg_invalidate(t);
+	dbg_history_clear(t);
 	if (r)
 		return r;
 	/* nothing that happened before survives: hits, stop records, a guest's end */
@@ -346,6 +365,7 @@ static void t_detach(void *tp)
 
 	__atomic_store_n(&t->attached, false, __ATOMIC_SEQ_CST);
 	park_all(t);
+	dbg_history_clear(t);		/* recorded only while a debugger is attached */
 	memset(t->pending, 0, sizeof(t->pending));	/* a new debugger starts afresh */
 	t->last_cpu = t->cur_cpu = t->stop_cpu = 0;
 	t->phys = false;
@@ -381,6 +401,11 @@ static void t_kill(void *tp)
 	dbg_remove_all(T(tp));
 	cond_clear(&T(tp)->conds, false);
 	vm_force_exit(T(tp)->vm, EXIT_POWEROFF, "killed by the debugger");
+}
+
+static int t_reverse(void *tp, int cpu, bool cont, struct gdb_stop *out)
+{
+	return dbg_reverse(tp, cpu, cont, out);
 }
 
 static int t_monitor(void *tp, const char *cmd, struct rsp_buf *out)
@@ -422,6 +447,7 @@ const struct gdb_target_ops debug_target_ops = {
 	.monitor = t_monitor,
 	.thread_extra = t_thread_extra,
 	.restart = t_restart,
+	.reverse = t_reverse,
 };
 
 /*
@@ -463,6 +489,7 @@ void *debug_target_new(struct vm *vm)
 		t->run_act[i] = VCPU_RUN;
 	cond_init(&t->conds);
 	dbg_cond_out_init(t);
+	dbg_history_init(t);
 	vcpu_set_stop_notify(vm, all_parked, t);
 	vm->guest_exit_opaque = t;
 	vm->guest_exit_hook = guest_exit_hook;
@@ -476,6 +503,7 @@ void debug_target_free(void *tp)
 	struct dtarget *t = tp;
 
 	if (t) {
+		dbg_history_destroy(t);
 		free(t->sw);
 		cond_destroy(&t->conds);
 		dbg_cond_out_destroy(t);

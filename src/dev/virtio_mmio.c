@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dirty.h"
 #include "core/gmem.h"
 #include "core/io.h"
 #include "arch/arch.h"
@@ -173,6 +174,7 @@ static int walk_chain(struct virtio_mmio *t, const struct vq *q, const uint8_t *
 		}
 		if (d.flags & VIRTQ_DESC_F_WRITE) {
 			seen_write = true;
+			vm_dirty_mark(t->vm, d.addr, d.len);	/* the device writes it: a snapshot copies it */
 			c->write_len += d.len;
 		} else if (seen_write) {
 			*why = "device-readable buffer after a writable one";
@@ -234,6 +236,7 @@ static void process_queue(struct virtio_mmio *t, unsigned qi)
 		e.id = head;
 		e.len = (uint32_t)r;
 		memcpy(used + 4 + 8 * (size_t)(q->used_idx % num), &e, sizeof(e));
+		vm_dirty_mark(t->vm, q->used, 6 + 8ULL * num);
 		q->used_idx++;
 		q->last_avail++;
 		/*

@@ -172,6 +172,9 @@ static void send_stop_reply(struct gdb_session *s)
 	case GDB_STOP_AWATCH:
 		rsp_buf_printf(r, "awatch:%llx;", (unsigned long long)st->addr);
 		break;
+	case GDB_STOP_REPLAYLOG:
+		rsp_buf_puts(r, "replaylog:begin;");
+		break;
 	default:
 		break;
 	}
@@ -329,6 +332,38 @@ static void handle_cs(struct gdb_session *s, const uint8_t *pkt, size_t n)
 	if (op == 's' || op == 'S')
 		s->actions[step_cpu(s)] = GDB_STEP;
 	resume(s);
+}
+
+/* bs, bc: reverse step and continue, answered at once (the history is hyve's own). */
+static void handle_reverse(struct gdb_session *s, const uint8_t *pkt, size_t n)
+{
+	struct gdb_stop st;
+	int r;
+
+	if (!s->ops->reverse || n != 2 || (pkt[1] != 's' && pkt[1] != 'c')) {
+		sess_send_str(s, "");
+		return;
+	}
+	if (s->running) {
+		sess_send_err(s, -EBUSY);
+		return;
+	}
+	if (s->stop.kind == GDB_STOP_EXITED) {
+		send_stop_reply(s);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	r = s->ops->reverse(s->t, step_cpu(s), pkt[1] == 'c', &st);
+	if (r < 0) {
+		sess_send_err(s, r);
+		return;
+	}
+	s->gcache_cpu = -1;
+	if (st.cpu < 0 || st.cpu >= s->ncpus)
+		st.cpu = 0;
+	s->stop = st;
+	s->g_cpu = st.cpu;	/* as after any stop reply (take_stop) */
+	send_stop_reply(s);
 }
 
 #define VCONT_MAX_ACTIONS	64
@@ -494,6 +529,9 @@ static void dispatch(struct gdb_session *s, const uint8_t *pkt, size_t n)
 		break;
 	case 'D':
 		handle_detach(s, pkt, n);
+		break;
+	case 'b':
+		handle_reverse(s, pkt, n);
 		break;
 	case 'g':
 	case 'G':

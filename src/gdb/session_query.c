@@ -19,6 +19,11 @@ static bool has_bp_opts(const struct gdb_session *s)
 	return s->ops->bp_opts != NULL;
 }
 
+static bool has_reverse(const struct gdb_session *s)
+{
+	return s->ops->reverse != NULL;
+}
+
 /*
  * What we tell GDB in qSupported, after PacketSize: only what is
  * implemented.  No multiprocess (one process: the machine), no non-stop.
@@ -36,6 +41,8 @@ static const struct feature {
 	{ "binary-upload+", NULL },
 	{ "multiprocess-", NULL },
 	{ "ConditionalBreakpoints+", has_bp_opts },
+	{ "ReverseStep+", has_reverse },
+	{ "ReverseContinue+", has_reverse },
 	{ "BreakpointCommands+", has_bp_opts },
 };
 

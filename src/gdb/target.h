@@ -34,6 +34,7 @@ enum gdb_stop_kind {
 	GDB_STOP_TRAP,		/* other debug trap: T05 */
 	GDB_STOP_EXITED,	/* the machine ended (power-off, reset...): W/X code */
 	GDB_STOP_SIGNAL,	/* the guest tried to end the machine: T<code> (GDB signal) */
+	GDB_STOP_REPLAYLOG,	/* reverse execution reached the start of the history: T05 replaylog:begin */
 };
 
 struct gdb_stop {
@@ -115,6 +116,15 @@ struct gdb_target_ops {
 	int (*monitor)(void *t, const char *cmd, struct rsp_buf *out);
 	/* Optional: a one-line description of a vCPU for qThreadExtraInfo (NULL: none). */
 	int (*thread_extra)(void *t, int cpu, char *buf, size_t cap);
+	/*
+	 * Optional (NULL: no reverse execution): go back in the machine's
+	 * history of stops, synchronously.  `cont` false (bs): back over the
+	 * last step or continue of vCPU cpu; true (bc): back to the latest
+	 * earlier stop at which a breakpoint or watchpoint inserted now would
+	 * have stopped.  The stop to report goes to out (GDB_STOP_REPLAYLOG
+	 * where the history begins).  0 or -errno.
+	 */
+	int (*reverse)(void *t, int cpu, bool cont, struct gdb_stop *out);
 	/*
 	 * Optional (NULL: no extended mode, so no `run`): put the machine back
 	 * to its boot state and keep every vCPU stopped there.  0 or -errno.

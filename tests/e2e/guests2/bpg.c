@@ -32,7 +32,7 @@
  *             interrupts on; prints "IRQ READY" once ticks run; exit status
  *             irq_release & 0xff once that is set
  *   watch     see bpg_watch.c;  step, smp: see bpg_src.c;  cond: bpg_cond.c;
- *   lock      see bpg_lock.c
+ *   lock      see bpg_lock.c;  snap: see bpg_snap.c
  *
  * Application processors (-c N) are started in every mode; they run
  * both_hit (loop), smp_ap_main (smp) or idle.
@@ -68,14 +68,14 @@
 #define MON_IOAPIC_VEC	0x47
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
-	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86, M_LOCK };
+	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86, M_LOCK, M_SNAP };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_ALIAS] = "alias", [M_INT3] = "int3", [M_LOOP] = "loop",
 	[M_MON] = "mon", [M_TRIPLE] = "triple", [M_RESET] = "reset",
 	[M_POWEROFF] = "poweroff", [M_WATCH] = "watch", [M_STEP] = "step", [M_SMP] = "smp",
 	[M_IRQ] = "irq", [M_PANIC] = "panic", [M_COND] = "cond", [M_X86] = "x86",
-	[M_LOCK] = "lock",
+	[M_LOCK] = "lock", [M_SNAP] = "snap",
 };
 
 static enum mode mode;
@@ -376,6 +376,7 @@ int guest_main(const struct boot_info *bi)
 	case M_IRQ: irq_main();
 	case M_COND: return cond_main();
 	case M_LOCK: return lock_main(ncpus);
+	case M_SNAP: return snap_main();
 	default: break;
 	}
 	report_fail(0x2f, "no mode=NAME on the command line \"%s\"", bi->cmdline);

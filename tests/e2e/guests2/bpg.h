@@ -31,6 +31,9 @@ void lock_setup(const char *cmdline);
 void lock_work(void);
 int lock_main(int ncpus);
 
+/* bpg_snap.c */
+int snap_main(void);
+
 /* bpg_src.c */
 int step_main(void);
 int smp_bsp_main(void);
