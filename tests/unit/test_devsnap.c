@@ -12,6 +12,7 @@
 #include "test.h"
 #include "dev_harness.h"
 #include "core/snapbuf.h"
+#include "arch/x86/platform.h"
 #include "dev/uart8250.h"
 #include "util.h"
 
@@ -27,9 +28,17 @@
 /* Every record the devices write (tag, instance), to rebuild damaged copies. */
 static const uint32_t tags[] = {
 	SNAP_TAG('U', 'A', 'R', 'T'),
+	SNAP_TAG('C', 'M', 'O', 'S'),
+	SNAP_TAG('A', 'C', 'P', 'I'),
+	SNAP_TAG('I', '8', '0', '4'),
+	SNAP_TAG('P', 'C', 'I', 'H'),
 };
 #define NTAGS	(sizeof(tags) / sizeof(tags[0]))
 #define TAG_UART	tags[0]
+#define TAG_RTC		tags[1]
+#define TAG_ACPI	tags[2]
+#define TAG_I8042	tags[3]
+#define TAG_PCI		tags[4]
 
 static void up(void)
 {
@@ -249,6 +258,155 @@ TEST(uart_damaged_records_refused)
 	/* and the state is still b's, with its FIFO */
 	CHECK_EQ(inb(RBR), 'X');
 	CHECK_EQ(inb(RBR), 'Y');
+	snapw_free(&w);
+	fake_vm_down();
+}
+
+/*
+ * The small port devices: RTC (index, status B, NVRAM bytes), ACPI PM1a
+ * (enable and control), i8042 (command byte, a full output buffer, a
+ * pending "write command byte"), the PCI host bridge (address latch, reset
+ * control).
+ */
+static void small_state_a(void)
+{
+	outb(0x70, 0x0b);
+	outb(0x71, 0x06);		/* binary, 24-hour */
+	outb(0x70, 0x0e);
+	outb(0x71, 0x42);
+	outb(0x70, 0x40);
+	outb(0x71, 0x99);		/* index left at 0x40 */
+	pio_out(LAYOUT_PM1A_EVT + 2, 0x0121, 2);
+	pio_out(LAYOUT_PM1A_CNT, 0x0c00, 2);	/* SLP_TYP 3, no SLP_EN */
+	outb(0x64, 0x60);
+	outb(0x60, 0x47);		/* command byte */
+	outb(0x64, 0x20);		/* read it: output buffer full */
+	outb(0x64, 0x60);		/* the next data byte is a command byte */
+	pio_out(0xcf8, 0x80001234, 4);
+	outb(0xcf9, 0x0a);
+}
+
+static void small_check_a(void)
+{
+	CHECK_EQ(inb(0x70), 0x40);
+	CHECK_EQ(inb(0x71), 0x99);
+	outb(0x70, 0x0e);
+	CHECK_EQ(inb(0x71), 0x42);
+	outb(0x70, 0x0b);
+	CHECK_EQ(inb(0x71), 0x06);
+	CHECK_EQ(pio_in(LAYOUT_PM1A_EVT + 2, 2), 0x0121);
+	CHECK_EQ(pio_in(LAYOUT_PM1A_CNT, 2), 0x0c01);
+	CHECK_EQ(inb(0x64), 0x1d);	/* OBF, after a command */
+	CHECK_EQ(inb(0x60), 0x47);
+	outb(0x60, 0x33);		/* taken as the command byte: still pending */
+	outb(0x64, 0x20);
+	CHECK_EQ(inb(0x60), 0x33);
+	CHECK_EQ(pio_in(0xcf8, 4), 0x80001234);
+	CHECK_EQ(inb(0xcf9), 0x0a);
+}
+
+static void small_state_b(void)
+{
+	outb(0x70, 0x0b);
+	outb(0x71, 0x02);
+	outb(0x70, 0x0e);
+	outb(0x71, 0x00);
+	outb(0x70, 0x40);
+	outb(0x71, 0x00);
+	outb(0x70, 0x10);
+	pio_out(LAYOUT_PM1A_EVT + 2, 0, 2);
+	pio_out(LAYOUT_PM1A_CNT, 0, 2);
+	outb(0x60, 0x11);		/* consumes the pending command byte */
+	CHECK_EQ(inb(0x60), 0x47);	/* and the output buffer */
+	pio_out(0xcf8, 0, 4);
+	outb(0xcf9, 0x00);
+}
+
+/* State b, without disturbing it (the RTC index is put back). */
+static void small_check_b(void)
+{
+	CHECK_EQ(inb(0x70), 0x10);
+	outb(0x70, 0x40);
+	CHECK_EQ(inb(0x71), 0x00);
+	outb(0x70, 0x0b);
+	CHECK_EQ(inb(0x71), 0x02);
+	outb(0x70, 0x10);
+	CHECK_EQ(pio_in(LAYOUT_PM1A_EVT + 2, 2), 0);
+	CHECK_EQ(pio_in(LAYOUT_PM1A_CNT, 2), 0x0001);
+	CHECK_EQ(inb(0x64), 0x14);	/* no data, last write to the data port */
+	CHECK_EQ(pio_in(0xcf8, 4), 0);
+	CHECK_EQ(inb(0xcf9), 0);
+}
+
+TEST(small_devices_roundtrip)
+{
+	struct snap_w w;
+	struct snap_r r;
+
+	up();
+	small_state_a();
+	r = save(&w);
+	small_state_b();
+	small_check_b();
+	CHECK_EQ(devices_load(&fake_vm, &r, true), 0);
+	small_check_b();		/* check only: nothing changed */
+	CHECK_EQ(devices_load(&fake_vm, &r, false), 0);
+	small_check_a();
+	snapw_free(&w);
+	fake_vm_down();
+}
+
+/* Byte `off` of record `tag` set to `v` (off -1: the record truncated by one). */
+struct damage {
+	uint32_t tag;
+	int off;
+	uint8_t v;
+};
+
+TEST(small_devices_damaged_records_refused)
+{
+	static const struct damage dmg[] = {
+		{ SNAP_TAG('C', 'M', 'O', 'S'), -1, 0 },
+		{ SNAP_TAG('C', 'M', 'O', 'S'), 0, 9 },		/* version */
+		{ SNAP_TAG('C', 'M', 'O', 'S'), 4, 0x80 },	/* index past CMOS */
+		{ SNAP_TAG('C', 'M', 'O', 'S'), 8 + 0x0a, 0xa6 },	/* UIP set */
+		{ SNAP_TAG('A', 'C', 'P', 'I'), -1, 0 },
+		{ SNAP_TAG('A', 'C', 'P', 'I'), 8, 0x00 },	/* PM1_CNT without SCI_EN */
+		{ SNAP_TAG('A', 'C', 'P', 'I'), 9, 0x20 | 0x0c },	/* with SLP_EN */
+		{ SNAP_TAG('I', '8', '0', '4'), -1, 0 },
+		{ SNAP_TAG('I', '8', '0', '4'), 4, 0x09 },	/* status beyond STS_CMD */
+		{ SNAP_TAG('I', '8', '0', '4'), 8, 2 },		/* out_full not a flag */
+		{ SNAP_TAG('I', '8', '0', '4'), 9, 4 },		/* no such pending byte */
+		{ SNAP_TAG('P', 'C', 'I', 'H'), -1, 0 },
+		{ SNAP_TAG('P', 'C', 'I', 'H'), 8, 0x04 },	/* the reset bit kept */
+	};
+	uint8_t rec[256];
+	struct snap_w w, w2;
+	struct snap_r r, bad;
+
+	up();
+	small_state_a();
+	r = save(&w);
+	small_state_b();
+	for (unsigned i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
+		size_t n = record(&r, dmg[i].tag, rec, sizeof(rec));
+
+		if (dmg[i].off < 0)
+			n--;
+		else
+			rec[dmg[i].off] = dmg[i].v;
+		bad = rebuild(&r, dmg[i].tag, rec, n, &w2);
+		if (devices_load(&fake_vm, &bad, true) != -EINVAL) {
+			fprintf(stderr, "  damage %u was not refused\n", i);
+			CHECK(!"a damaged record was taken");
+		}
+		snapw_free(&w2);
+		/* each record, left out, is missed */
+		bad = rebuild(&r, dmg[i].tag, NULL, 0, &w2);
+		CHECK_EQ(devices_load(&fake_vm, &bad, true), -EINVAL);
+		snapw_free(&w2);
+	}
+	small_check_b();
 	snapw_free(&w);
 	fake_vm_down();
 }
