@@ -14,6 +14,7 @@
 #include "core/snapbuf.h"
 #include "arch/x86/platform.h"
 #include "dev/uart8250.h"
+#include "dev/virtio_mmio.h"
 #include "util.h"
 
 #define COM1	0x3f8
@@ -32,6 +33,8 @@ static const uint32_t tags[] = {
 	SNAP_TAG('A', 'C', 'P', 'I'),
 	SNAP_TAG('I', '8', '0', '4'),
 	SNAP_TAG('P', 'C', 'I', 'H'),
+	SNAP_TAG('V', 'B', 'L', 'K'),
+	SNAP_TAG('V', 'I', 'R', 'T'),
 };
 #define NTAGS	(sizeof(tags) / sizeof(tags[0]))
 #define TAG_UART	tags[0]
@@ -39,6 +42,8 @@ static const uint32_t tags[] = {
 #define TAG_ACPI	tags[2]
 #define TAG_I8042	tags[3]
 #define TAG_PCI		tags[4]
+#define TAG_VBLK	tags[5]
+#define TAG_VIRT	tags[6]
 
 static void up(void)
 {
@@ -356,29 +361,47 @@ TEST(small_devices_roundtrip)
 	fake_vm_down();
 }
 
-/* Byte `off` of record `tag` set to `v` (off -1: the record truncated by one). */
+/*
+ * Bytes `off` and on of record `tag` set to `v`, `width` (1 or 2) bytes of it
+ * little-endian (off -1: the record truncated by one byte instead).
+ */
 struct damage {
 	uint32_t tag;
 	int off;
-	uint8_t v;
+	uint16_t v;
+	unsigned width;
 };
+
+/* Record `tag` of `src`, damaged as `d` says, into rec; its length. */
+static size_t damaged(const struct snap_r *src, const struct damage *d, uint8_t *rec,
+		      size_t cap)
+{
+	size_t n = record(src, d->tag, rec, cap);
+
+	if (d->off < 0)
+		return n - 1;
+	rec[d->off] = (uint8_t)d->v;
+	if (d->width == 2)
+		rec[d->off + 1] = (uint8_t)(d->v >> 8);
+	return n;
+}
 
 TEST(small_devices_damaged_records_refused)
 {
 	static const struct damage dmg[] = {
-		{ SNAP_TAG('C', 'M', 'O', 'S'), -1, 0 },
-		{ SNAP_TAG('C', 'M', 'O', 'S'), 0, 9 },		/* version */
-		{ SNAP_TAG('C', 'M', 'O', 'S'), 4, 0x80 },	/* index past CMOS */
-		{ SNAP_TAG('C', 'M', 'O', 'S'), 8 + 0x0a, 0xa6 },	/* UIP set */
-		{ SNAP_TAG('A', 'C', 'P', 'I'), -1, 0 },
-		{ SNAP_TAG('A', 'C', 'P', 'I'), 8, 0x00 },	/* PM1_CNT without SCI_EN */
-		{ SNAP_TAG('A', 'C', 'P', 'I'), 9, 0x20 | 0x0c },	/* with SLP_EN */
-		{ SNAP_TAG('I', '8', '0', '4'), -1, 0 },
-		{ SNAP_TAG('I', '8', '0', '4'), 4, 0x09 },	/* status beyond STS_CMD */
-		{ SNAP_TAG('I', '8', '0', '4'), 8, 2 },		/* out_full not a flag */
-		{ SNAP_TAG('I', '8', '0', '4'), 9, 4 },		/* no such pending byte */
-		{ SNAP_TAG('P', 'C', 'I', 'H'), -1, 0 },
-		{ SNAP_TAG('P', 'C', 'I', 'H'), 8, 0x04 },	/* the reset bit kept */
+		{ SNAP_TAG('C', 'M', 'O', 'S'), -1, 0, 1 },
+		{ SNAP_TAG('C', 'M', 'O', 'S'), 0, 9, 1 },		/* version */
+		{ SNAP_TAG('C', 'M', 'O', 'S'), 4, 0x80, 1 },	/* index past CMOS */
+		{ SNAP_TAG('C', 'M', 'O', 'S'), 8 + 0x0a, 0xa6, 1 },	/* UIP set */
+		{ SNAP_TAG('A', 'C', 'P', 'I'), -1, 0, 1 },
+		{ SNAP_TAG('A', 'C', 'P', 'I'), 8, 0x00, 1 },	/* PM1_CNT without SCI_EN */
+		{ SNAP_TAG('A', 'C', 'P', 'I'), 9, 0x20 | 0x0c, 1 },	/* with SLP_EN */
+		{ SNAP_TAG('I', '8', '0', '4'), -1, 0, 1 },
+		{ SNAP_TAG('I', '8', '0', '4'), 4, 0x09, 1 },	/* status beyond STS_CMD */
+		{ SNAP_TAG('I', '8', '0', '4'), 8, 2, 1 },		/* out_full not a flag */
+		{ SNAP_TAG('I', '8', '0', '4'), 9, 4, 1 },		/* no such pending byte */
+		{ SNAP_TAG('P', 'C', 'I', 'H'), -1, 0, 1 },
+		{ SNAP_TAG('P', 'C', 'I', 'H'), 8, 0x04, 1 },	/* the reset bit kept */
 	};
 	uint8_t rec[256];
 	struct snap_w w, w2;
@@ -389,12 +412,8 @@ TEST(small_devices_damaged_records_refused)
 	r = save(&w);
 	small_state_b();
 	for (unsigned i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
-		size_t n = record(&r, dmg[i].tag, rec, sizeof(rec));
+		size_t n = damaged(&r, &dmg[i], rec, sizeof(rec));
 
-		if (dmg[i].off < 0)
-			n--;
-		else
-			rec[dmg[i].off] = dmg[i].v;
 		bad = rebuild(&r, dmg[i].tag, rec, n, &w2);
 		if (devices_load(&fake_vm, &bad, true) != -EINVAL) {
 			fprintf(stderr, "  damage %u was not refused\n", i);
@@ -409,6 +428,259 @@ TEST(small_devices_damaged_records_refused)
 	small_check_b();
 	snapw_free(&w);
 	fake_vm_down();
+}
+
+/*
+ * The virtio-mmio transport, driven as test_virtio_blk.c does: a driver here
+ * sets the device up through its registers and serves requests from a split
+ * virtqueue in fake RAM on a temp image.
+ */
+#define VBASE		LAYOUT_VIRTIO_MMIO
+#define QN		16
+#define DESC		0x1000ULL
+#define AVAIL		0x2000ULL
+#define USED		0x3000ULL
+#define BUF		0x10000ULL
+#define F_BLK_SIZE	(1u << 6)
+#define F_FLUSH		(1u << 9)
+#define ST_ALL		(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
+			 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK)
+
+static char img[64];
+static uint16_t avail_idx;
+
+static uint32_t vreg(unsigned off) { return (uint32_t)mmio_read(VBASE + off, 4); }
+static void vwreg(unsigned off, uint32_t v) { mmio_write(VBASE + off, v, 4); }
+
+/* The machine with a 64 KiB image as its disk (sectors: its size / 512). */
+static void up_disk(unsigned sectors)
+{
+	int fd;
+
+	snprintf(img, sizeof(img), "/tmp/hyve-test-devsnap-XXXXXX");
+	fd = mkstemp(img);
+	CHECK(fd >= 0);
+	CHECK_EQ(ftruncate(fd, (off_t)sectors * 512), 0);
+	close(fd);
+	fake_config_quiet();
+	CHECK_EQ(config_set("disk", img), 0);
+	avail_idx = 0;
+	CHECK_EQ(fake_vm_up(1 << 20, 1), 0);
+}
+
+static void down_disk(void)
+{
+	fake_vm_down();
+	unlink(img);
+}
+
+static void set_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct virtq_desc d = { addr, len, flags, next };
+
+	memcpy(fake_ram + DESC + 16 * i, &d, sizeof(d));
+}
+
+static uint16_t ram16(uint64_t a)
+{
+	uint16_t v;
+
+	memcpy(&v, fake_ram + a, 2);
+	return v;
+}
+
+/* A GET_ID request at descriptors first..first+2, made available and notified. */
+static void get_id(unsigned first)
+{
+	uint64_t hdr = BUF + 0x100 * first, st = hdr + 0x40, data = hdr + 0x80;
+	uint32_t type = 8;
+
+	memset(fake_ram + hdr, 0, 16);
+	memcpy(fake_ram + hdr, &type, 4);
+	fake_ram[st] = 0xee;
+	set_desc(first, hdr, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(first + 1));
+	set_desc(first + 1, data, 20, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+		 (uint16_t)(first + 2));
+	set_desc(first + 2, st, 1, VIRTQ_DESC_F_WRITE, 0);
+	memcpy(fake_ram + AVAIL + 4 + 2 * (avail_idx % QN), &(uint16_t){ (uint16_t)first }, 2);
+	avail_idx++;
+	memcpy(fake_ram + AVAIL + 2, &avail_idx, 2);
+	vwreg(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+}
+
+static uint8_t status_byte(unsigned first)
+{
+	return fake_ram[BUF + 0x100 * first + 0x40];
+}
+
+/* Driver ready, one request served, its interrupt not acknowledged. */
+static void virt_state_a(void)
+{
+	vwreg(VIRTIO_MMIO_STATUS, 0);
+	vwreg(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vwreg(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vwreg(VIRTIO_MMIO_DRIVER_FEATURES, F_BLK_SIZE | F_FLUSH);
+	vwreg(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	vwreg(VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	vwreg(VIRTIO_MMIO_STATUS, ST_ALL & ~VIRTIO_STATUS_DRIVER_OK);
+	vwreg(VIRTIO_MMIO_QUEUE_SEL, 0);
+	vwreg(VIRTIO_MMIO_QUEUE_NUM, QN);
+	vwreg(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
+	vwreg(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)AVAIL);
+	vwreg(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)USED);
+	vwreg(VIRTIO_MMIO_QUEUE_READY, 1);
+	vwreg(VIRTIO_MMIO_STATUS, ST_ALL);
+	get_id(0);
+	CHECK_EQ(status_byte(0), 0);
+	CHECK_EQ(ram16(USED + 2), 1);
+	vwreg(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	CHECK_EQ(vreg(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_ISR_QUEUE);
+}
+
+/* Reset by the driver and set up again half-way, at other addresses; RAM untouched. */
+static void virt_state_b(void)
+{
+	vwreg(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_ISR_QUEUE);
+	vwreg(VIRTIO_MMIO_STATUS, 0);
+	vwreg(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	vwreg(VIRTIO_MMIO_QUEUE_NUM, 8);
+	vwreg(VIRTIO_MMIO_QUEUE_DESC_LOW, 0x8000);
+	vwreg(VIRTIO_MMIO_QUEUE_SEL, 5);
+	vwreg(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+}
+
+static void virt_check_b(void)
+{
+	CHECK_EQ(vreg(VIRTIO_MMIO_STATUS), VIRTIO_STATUS_ACKNOWLEDGE);
+	CHECK_EQ(vreg(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_NUM_MAX), 0);	/* queue 5: none */
+	CHECK_EQ(vreg(VIRTIO_MMIO_DEVICE_FEATURES) & F_BLK_SIZE, F_BLK_SIZE);	/* low half */
+	vwreg(VIRTIO_MMIO_QUEUE_SEL, 0);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_NUM), 8);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_READY), 0);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_DESC_LOW), 0x8000);
+	vwreg(VIRTIO_MMIO_QUEUE_SEL, 5);
+}
+
+TEST(virtio_roundtrip)
+{
+	struct snap_w w;
+	struct snap_r r;
+
+	up_disk(128);
+	virt_state_a();
+	r = save(&w);
+	virt_state_b();
+	virt_check_b();
+	CHECK_EQ(devices_load(&fake_vm, &r, true), 0);
+	virt_check_b();			/* check only: nothing changed */
+	CHECK_EQ(devices_load(&fake_vm, &r, false), 0);
+	CHECK_EQ(vreg(VIRTIO_MMIO_STATUS), ST_ALL);
+	CHECK_EQ(vreg(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_ISR_QUEUE);
+	CHECK_EQ(vreg(VIRTIO_MMIO_DEVICE_FEATURES), 1);	/* high half selected: VERSION_1 */
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_NUM_MAX), 256);	/* queue 0 selected */
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_NUM), QN);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_READY), 1);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_DESC_LOW), DESC);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_AVAIL_LOW), AVAIL);
+	CHECK_EQ(vreg(VIRTIO_MMIO_QUEUE_USED_LOW), USED);
+	/* The accepted features are kept: a driver can no longer change them. */
+	vwreg(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_ISR_QUEUE);
+	CHECK_EQ(vreg(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	/*
+	 * The queue goes on where it was: the next request is served into used
+	 * slot 1, and the first (avail slot 0) is not served again.
+	 */
+	fake_ram[BUF + 0x40] = 0xee;
+	get_id(3);
+	CHECK_EQ(status_byte(3), 0);
+	CHECK_EQ(status_byte(0), 0xee);
+	CHECK_EQ(ram16(USED + 2), 2);
+	CHECK_EQ(ram16(USED + 4 + 8), 3);		/* used[1].id */
+	CHECK_EQ(vreg(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_ISR_QUEUE);
+	snapw_free(&w);
+	down_disk();
+}
+
+TEST(virtio_damaged_records_refused)
+{
+	static const struct damage dmg[] = {
+		{ SNAP_TAG('V', 'I', 'R', 'T'), -1, 0, 1 },
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 0, 2, 1 },		/* version */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 4, 2, 1 },		/* two queues */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 8, 0, 1 },		/* other offered features */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 20, 0, 1 },	/* accepted without VERSION_1 */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 40, 5, 1 },	/* isr: an undefined bit */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 48, 0, 1 },	/* IRQ level not isr's */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 52, 0x08, 1 },	/* desc misaligned */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 60 + 3, 0x01, 1 },	/* avail outside RAM */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 76, 12, 2 },	/* size not a power of two */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 76, 512, 2 },	/* size over the maximum */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 76, 0, 2 },	/* size 0 */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 78, 0, 1 },	/* last_avail != used_idx */
+		{ SNAP_TAG('V', 'I', 'R', 'T'), 82, 2, 1 },	/* ready not a flag */
+		{ SNAP_TAG('V', 'B', 'L', 'K'), -1, 0, 1 },
+		{ SNAP_TAG('V', 'B', 'L', 'K'), 4, 1, 1 },		/* a read-only disk */
+		{ SNAP_TAG('V', 'B', 'L', 'K'), 8, 64, 1 },	/* another size */
+	};
+	uint8_t rec[256];
+	struct snap_w w, w2;
+	struct snap_r r, bad;
+	size_t n;
+
+	up_disk(128);
+	virt_state_a();
+	r = save(&w);
+	virt_state_b();
+	n = record(&r, TAG_VIRT, rec, sizeof(rec));
+	CHECK_EQ(n, 84);		/* one queue */
+	CHECK_EQ(record(&r, TAG_VBLK, rec, sizeof(rec)), 16);
+	for (unsigned i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
+		n = damaged(&r, &dmg[i], rec, sizeof(rec));
+		bad = rebuild(&r, dmg[i].tag, rec, n, &w2);
+		if (devices_load(&fake_vm, &bad, true) != -EINVAL) {
+			fprintf(stderr, "  damage %u was not refused\n", i);
+			CHECK(!"a damaged record was taken");
+		}
+		snapw_free(&w2);
+		bad = rebuild(&r, dmg[i].tag, NULL, 0, &w2);
+		CHECK_EQ(devices_load(&fake_vm, &bad, true), -EINVAL);	/* missing */
+		snapw_free(&w2);
+	}
+	virt_check_b();
+	snapw_free(&w);
+	down_disk();
+}
+
+/* A disk's snapshot on a machine without, and the other way round: refused. */
+TEST(virtio_device_presence_must_match)
+{
+	struct snap_w with, without;
+	struct snap_r r_with, r_without;
+	const void *d;
+	size_t n;
+
+	up_disk(128);
+	virt_state_a();
+	r_with = save(&with);
+	down_disk();
+	up();
+	r_without = save(&without);
+	CHECK_EQ(snapr_find(&r_without, TAG_VIRT, 0, &d, &n), -ENOENT);
+	CHECK_EQ(snapr_find(&r_without, TAG_VBLK, 0, &d, &n), -ENOENT);
+	CHECK_EQ(devices_load(&fake_vm, &r_without, true), 0);
+	CHECK_EQ(devices_load(&fake_vm, &r_with, true), -EINVAL);
+	CHECK_EQ(devices_load(&fake_vm, &r_with, false), -EINVAL);
+	fake_vm_down();
+	up_disk(128);
+	CHECK_EQ(devices_load(&fake_vm, &r_without, true), -EINVAL);
+	CHECK_EQ(devices_load(&fake_vm, &r_with, true), 0);
+	down_disk();
+	up_disk(64);			/* another disk size */
+	CHECK_EQ(devices_load(&fake_vm, &r_with, true), -EINVAL);
+	down_disk();
+	snapw_free(&with);
+	snapw_free(&without);
 }
 
 TEST_MAIN();
