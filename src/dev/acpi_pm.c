@@ -4,13 +4,16 @@
  * no fixed event ever fires; the one thing that matters is sleep: SLP_EN with
  * the DSDT's \_S5 type powers the machine off.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "core/device.h"
 #include "core/io.h"
 #include "core/runctl.h"
+#include "core/snapbuf.h"
 #include "arch/arch.h"
+#include "dev/devsnap.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -115,9 +118,58 @@ static int acpi_pm_init(struct vm *vm)
 	return r;
 }
 
+/*
+ * The snapshot: the three PM1a registers.  There is no PM timer (the FADT
+ * announces none), so no time base to save.
+ */
+#define ACPI_SNAP_TAG		SNAP_TAG('A', 'C', 'P', 'I')
+#define ACPI_SNAP_VERSION	1
+
+struct acpi_snap {
+	uint32_t version;
+	uint16_t pm1_sts, pm1_en, pm1_cnt;
+	uint16_t pad;
+} __attribute__((packed));
+
+static int acpi_pm_save(struct vm *vm, struct snap_w *w)
+{
+	struct acpi_snap s = { .version = ACPI_SNAP_VERSION };
+
+	pthread_mutex_lock(&lock);
+	s.pm1_sts = pm1_sts;
+	s.pm1_en = pm1_en;
+	s.pm1_cnt = pm1_cnt;
+	pthread_mutex_unlock(&lock);
+	snapw_put(w, ACPI_SNAP_TAG, 0, &s, sizeof(s));
+	return w->err;
+}
+
+static int acpi_pm_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	struct acpi_snap s;
+	/* Only called once acpi_pm_init has run (core/device.c): the device is there. */
+	int e = devsnap_get(r, ACPI_SNAP_TAG, 0, true, &s, sizeof(s), ACPI_SNAP_VERSION);
+
+	if (e)
+		return e > 0 ? 0 : e;
+	/* PM1_CNT always keeps SCI_EN and never keeps the write-only SLP_EN. */
+	if (!(s.pm1_cnt & PM1_CNT_SCI_EN) || (s.pm1_cnt & PM1_CNT_SLP_EN))
+		return -EINVAL;
+	if (check)
+		return 0;
+	pthread_mutex_lock(&lock);
+	pm1_sts = s.pm1_sts;
+	pm1_en = s.pm1_en;
+	pm1_cnt = s.pm1_cnt;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
 static const struct device acpi_pm = {
 	.name = "acpi_pm",
 	.prio = 20,
 	.init = acpi_pm_init,
+	.save = acpi_pm_save,
+	.load = acpi_pm_load,
 };
 DEVICE_REGISTER(acpi_pm);

@@ -35,6 +35,7 @@ static int debug_exit_init(struct vm *vm)
 	return r;
 }
 
+/* No save/load: the device has no state (a write ends the machine at once). */
 static const struct device debug_exit = {
 	.name = "debug_exit",
 	.prio = 20,

@@ -71,6 +71,7 @@ static void debugcon_exit(struct vm *vm)
 	console_close_output(fd);
 }
 
+/* No save/load: the output fd is host-side plumbing, and there is no other state. */
 static const struct device debugcon = {
 	.name = "debugcon",
 	.prio = 10,

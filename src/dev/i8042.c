@@ -5,12 +5,15 @@
  * drivers read as "nothing plugged in".  Port 0x61 belongs to KVM's in-kernel
  * PIT and is not ours.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "core/device.h"
 #include "core/io.h"
 #include "core/runctl.h"
+#include "core/snapbuf.h"
+#include "dev/devsnap.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -170,10 +173,72 @@ static void i8042_exit(struct vm *vm)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The snapshot: the controller's state (not the vm pointer). */
+#define I8042_SNAP_TAG		SNAP_TAG('I', '8', '0', '4')
+#define I8042_SNAP_VERSION	1
+
+struct i8042_snap {
+	uint32_t version;
+	uint8_t status, ctr, outport, out;
+	uint8_t out_full;		/* 0 or 1 */
+	uint8_t pending;		/* enum pending */
+	uint8_t pad[2];
+} __attribute__((packed));
+
+static int i8042_save(struct vm *vm, struct snap_w *w)
+{
+	struct i8042_snap s = { .version = I8042_SNAP_VERSION };
+
+	pthread_mutex_lock(&lock);
+	if (!k.vm) {
+		pthread_mutex_unlock(&lock);
+		return 0;	/* not initialised */
+	}
+	s.status = k.status;
+	s.ctr = k.ctr;
+	s.outport = k.outport;
+	s.out = k.out;
+	s.out_full = k.out_full;
+	s.pending = (uint8_t)k.pending;
+	pthread_mutex_unlock(&lock);
+	snapw_put(w, I8042_SNAP_TAG, 0, &s, sizeof(s));
+	return w->err;
+}
+
+static int i8042_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	struct i8042_snap s;
+	bool present;
+	int e;
+
+	pthread_mutex_lock(&lock);
+	present = k.vm != NULL;
+	pthread_mutex_unlock(&lock);
+	e = devsnap_get(r, I8042_SNAP_TAG, 0, present, &s, sizeof(s), I8042_SNAP_VERSION);
+	if (e)
+		return e > 0 ? 0 : e;
+	/* status keeps only STS_CMD (the rest is derived when read). */
+	if ((s.status & ~STS_CMD) || !devsnap_bool_ok(s.out_full) || s.pending > PEND_DEVICE)
+		return -EINVAL;
+	if (check)
+		return 0;
+	pthread_mutex_lock(&lock);
+	k.status = s.status;
+	k.ctr = s.ctr;
+	k.outport = s.outport;
+	k.out = s.out;
+	k.out_full = s.out_full;
+	k.pending = (enum pending)s.pending;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
 static const struct device i8042 = {
 	.name = "i8042",
 	.prio = 20,
 	.init = i8042_init,
 	.exit = i8042_exit,
+	.save = i8042_save,
+	.load = i8042_load,
 };
 DEVICE_REGISTER(i8042);

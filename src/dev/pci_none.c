@@ -4,12 +4,15 @@
  * probes find the mechanism) but every config read is all-ones: no device.
  * Byte port 0xcf9 is the reset control register: setting bit 2 resets.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "core/device.h"
 #include "core/io.h"
 #include "core/runctl.h"
+#include "core/snapbuf.h"
+#include "dev/devsnap.h"
 #include "util.h"
 #include "core/vm.h"
 
@@ -77,10 +80,63 @@ static void pci_exit(struct vm *vm)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The snapshot: the CONFIG_ADDRESS latch and the reset control value. */
+#define PCI_SNAP_TAG		SNAP_TAG('P', 'C', 'I', 'H')
+#define PCI_SNAP_VERSION	1
+
+struct pci_snap {
+	uint32_t version;
+	uint32_t config_addr;
+	uint8_t reset_ctl;
+	uint8_t pad[3];
+} __attribute__((packed));
+
+static int pci_save(struct vm *vm, struct snap_w *w)
+{
+	struct pci_snap s = { .version = PCI_SNAP_VERSION };
+
+	pthread_mutex_lock(&lock);
+	if (!pci_vm) {
+		pthread_mutex_unlock(&lock);
+		return 0;	/* not initialised */
+	}
+	s.config_addr = config_addr;
+	s.reset_ctl = reset_ctl;
+	pthread_mutex_unlock(&lock);
+	snapw_put(w, PCI_SNAP_TAG, 0, &s, sizeof(s));
+	return w->err;
+}
+
+static int pci_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	struct pci_snap s;
+	bool present;
+	int e;
+
+	pthread_mutex_lock(&lock);
+	present = pci_vm != NULL;
+	pthread_mutex_unlock(&lock);
+	e = devsnap_get(r, PCI_SNAP_TAG, 0, present, &s, sizeof(s), PCI_SNAP_VERSION);
+	if (e)
+		return e > 0 ? 0 : e;
+	/* The reset bit is an action, never kept; other bits outside the mask read 0. */
+	if (s.reset_ctl & ~(RCR_MASK & ~RCR_RESET))
+		return -EINVAL;
+	if (check)
+		return 0;
+	pthread_mutex_lock(&lock);
+	config_addr = s.config_addr;
+	reset_ctl = s.reset_ctl;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
 static const struct device pci_none = {
 	.name = "pci_none",
 	.prio = 20,
 	.init = pci_init,
 	.exit = pci_exit,
+	.save = pci_save,
+	.load = pci_load,
 };
 DEVICE_REGISTER(pci_none);

@@ -51,6 +51,7 @@ static int pvpanic_init(struct vm *vm)
 	return r;
 }
 
+/* No save/load: the device has no state (reads are constant, writes act at once). */
 static const struct device pvpanic = {
 	.name = "pvpanic",
 	.prio = 20,

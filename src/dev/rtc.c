@@ -5,6 +5,7 @@
  * the clock registers are ignored, so a guest's hwclock cannot move the host
  * clock or drift from it).  No RTC interrupts (periodic, alarm, update).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,8 @@
 #include "core/gmem.h"
 #include "core/device.h"
 #include "core/io.h"
+#include "core/snapbuf.h"
+#include "dev/devsnap.h"
 #include "dev/rtc.h"
 #include "util.h"
 #include "core/vm.h"
@@ -197,9 +200,63 @@ static int rtc_init(struct vm *vm)
 	return r;
 }
 
+/*
+ * The snapshot: the index register and all 128 CMOS bytes (status registers
+ * A-C, the alarm bytes, the NVRAM a guest may have written, the firmware's
+ * memory and CPU bytes).  The time is not state: the clock registers are
+ * read from the host's clock at every access, so after a load the guest sees
+ * the host's time now, not the time of the save (their bytes in cmos[] are
+ * never read, and are saved only as part of the array).
+ */
+#define RTC_SNAP_TAG		SNAP_TAG('C', 'M', 'O', 'S')
+#define RTC_SNAP_VERSION	1
+
+struct rtc_snap {
+	uint32_t version;
+	uint8_t index;
+	uint8_t pad[3];
+	uint8_t cmos[RTC_CMOS_SIZE];
+} __attribute__((packed));
+
+static int rtc_save(struct vm *vm, struct snap_w *w)
+{
+	struct rtc_snap s;
+
+	memset(&s, 0, sizeof(s));
+	s.version = RTC_SNAP_VERSION;
+	pthread_mutex_lock(&lock);
+	s.index = index_reg;
+	memcpy(s.cmos, cmos, sizeof(s.cmos));
+	pthread_mutex_unlock(&lock);
+	snapw_put(w, RTC_SNAP_TAG, 0, &s, sizeof(s));
+	return w->err;
+}
+
+static int rtc_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	struct rtc_snap s;
+	/* Only called once rtc_init has run (core/device.c): the device is there. */
+	int e = devsnap_get(r, RTC_SNAP_TAG, 0, true, &s, sizeof(s), RTC_SNAP_VERSION);
+
+	if (e)
+		return e > 0 ? 0 : e;
+	/* The index picks a cmos[] byte; writes never leave UIP set. */
+	if (s.index >= RTC_CMOS_SIZE || (s.cmos[REG_A] & A_UIP))
+		return -EINVAL;
+	if (check)
+		return 0;
+	pthread_mutex_lock(&lock);
+	index_reg = s.index;
+	memcpy(cmos, s.cmos, sizeof(cmos));
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
 static const struct device rtc = {
 	.name = "rtc",
 	.prio = 20,
 	.init = rtc_init,
+	.save = rtc_save,
+	.load = rtc_load,
 };
 DEVICE_REGISTER(rtc);

@@ -21,6 +21,8 @@
 #include "core/event.h"
 #include "core/io.h"
 #include "core/runctl.h"
+#include "core/snapbuf.h"
+#include "dev/devsnap.h"
 #include "dev/uart8250.h"
 #include "util.h"
 #include "core/vm.h"
@@ -467,10 +469,122 @@ static void uart_exit(struct vm *vm)
 	console_close_output(fd);
 }
 
+/*
+ * The guest-visible state in a snapshot: the registers, the interrupt
+ * conditions and the receive FIFO with its bytes.  Not saved: the output and
+ * input fds, the terminal mode, the Ctrl-A escape state and whether stdin is
+ * polled -- host-side plumbing that stays as it is.
+ */
+#define UART_SNAP_TAG		SNAP_TAG('U', 'A', 'R', 'T')
+#define UART_SNAP_VERSION	1
+
+struct uart_snap {
+	uint32_t version;
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t fifo_on, thre_pending, overrun;	/* 0 or 1 */
+	uint8_t irq_level;			/* 0 or 1 */
+	uint8_t pad[2];
+	uint32_t rx_head, rx_count;
+	uint8_t rx[UART_RX_SIZE];
+} __attribute__((packed));
+
+static int uart_save(struct vm *vm, struct snap_w *w)
+{
+	struct uart_snap s;
+
+	memset(&s, 0, sizeof(s));
+	pthread_mutex_lock(&u.lock);
+	if (!u.vm) {
+		pthread_mutex_unlock(&u.lock);
+		return 0;	/* not initialised: nothing the guest could see */
+	}
+	s.version = UART_SNAP_VERSION;
+	s.ier = u.ier;
+	s.lcr = u.lcr;
+	s.mcr = u.mcr;
+	s.scr = u.scr;
+	s.dll = u.dll;
+	s.dlm = u.dlm;
+	s.fifo_on = u.fifo_on;
+	s.thre_pending = u.thre_pending;
+	s.overrun = u.overrun;
+	s.irq_level = (uint8_t)u.irq_level;
+	s.rx_head = u.rx_head;
+	s.rx_count = u.rx_count;
+	memcpy(s.rx, u.rx, sizeof(s.rx));
+	pthread_mutex_unlock(&u.lock);
+	snapw_put(w, UART_SNAP_TAG, 0, &s, sizeof(s));
+	return w->err;
+}
+
+/*
+ * Could the registers ever hold these values?  IER and MCR keep only their
+ * defined bits, the FIFO indexes stay inside the buffer, and the saved IRQ
+ * level is the one the saved registers imply (it is updated after every
+ * access, so anything else is a damaged record).
+ */
+static bool uart_snap_ok(const struct uart_snap *s)
+{
+	bool level;
+
+	if ((s->ier & ~0x0f) || (s->mcr & ~0x1f) || !devsnap_bool_ok(s->fifo_on) ||
+	    !devsnap_bool_ok(s->thre_pending) || !devsnap_bool_ok(s->overrun) ||
+	    !devsnap_bool_ok(s->irq_level) || s->rx_head >= UART_RX_SIZE ||
+	    s->rx_count > UART_RX_SIZE)
+		return false;
+	level = ((s->ier & IER_RLSI) && s->overrun) || ((s->ier & IER_RDI) && s->rx_count) ||
+		((s->ier & IER_THRI) && s->thre_pending);
+	return level == s->irq_level;
+}
+
+static int uart_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	struct uart_snap s;
+	bool present;
+	int e;
+
+	pthread_mutex_lock(&u.lock);
+	present = u.vm != NULL;
+	pthread_mutex_unlock(&u.lock);
+	e = devsnap_get(r, UART_SNAP_TAG, 0, present, &s, sizeof(s), UART_SNAP_VERSION);
+	if (e)
+		return e > 0 ? 0 : e;
+	if (!uart_snap_ok(&s))
+		return -EINVAL;
+	if (check)
+		return 0;
+	pthread_mutex_lock(&u.lock);
+	u.ier = s.ier;
+	u.lcr = s.lcr;
+	u.mcr = s.mcr;
+	u.scr = s.scr;
+	u.dll = s.dll;
+	u.dlm = s.dlm;
+	u.fifo_on = s.fifo_on;
+	u.thre_pending = s.thre_pending;
+	u.overrun = s.overrun;
+	u.rx_head = s.rx_head;
+	u.rx_count = s.rx_count;
+	memcpy(u.rx, s.rx, sizeof(u.rx));
+	/*
+	 * Drive IRQ 4 to the saved level (the one the registers imply, checked
+	 * above) whatever the line was: an impossible last level makes
+	 * update_irq see a change.
+	 */
+	u.irq_level = -1;
+	update_irq();
+	pthread_mutex_unlock(&u.lock);
+	/* The FIFO's fill changed: a pipe paused on a full buffer may be read again. */
+	input_sync();
+	return 0;
+}
+
 static const struct device uart8250 = {
 	.name = "uart8250",
 	.prio = 10,
 	.init = uart_init,
 	.exit = uart_exit,
+	.save = uart_save,
+	.load = uart_load,
 };
 DEVICE_REGISTER(uart8250);

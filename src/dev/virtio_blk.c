@@ -13,8 +13,10 @@
 
 #include "config.h"
 #include "core/device.h"
+#include "core/snapbuf.h"
 #include "arch/arch.h"
 #include "util.h"
+#include "dev/devsnap.h"
 #include "dev/virtio_blk.h"
 #include "dev/virtio_mmio.h"
 
@@ -289,11 +291,63 @@ static void blk_exit(struct vm *vm)
 	blk.fd = -1;
 }
 
+/*
+ * Snapshots.  The device keeps no request state of its own: a request is
+ * taken, served and completed within one QUEUE_NOTIFY, so with the vCPUs
+ * stopped none is in flight, and everything the guest can see is the
+ * transport's record (instance 0: the one virtio-mmio device).  The disk
+ * image's contents are NOT in the snapshot -- the image is a file the user
+ * keeps, and a snapshot is only good together with the image as it was.
+ * This record only holds what the guest was told about the disk (size,
+ * read-only), so that a snapshot is refused on a machine with another disk
+ * rather than showing the guest a disk that changed under it.
+ */
+#define BLK_SNAP_TAG		SNAP_TAG('V', 'B', 'L', 'K')
+#define BLK_SNAP_VERSION	1
+
+struct blk_snap {
+	uint32_t version;
+	uint8_t readonly;
+	uint8_t pad[3];
+	uint64_t sectors;
+} __attribute__((packed));
+
+/* blk's fields are set at init and then only read, so no lock is needed for them. */
+static int blk_save(struct vm *vm, struct snap_w *w)
+{
+	struct blk_snap s = { .version = BLK_SNAP_VERSION };
+
+	if (!blk.transport)
+		return 0;	/* no disk given: no device */
+	s.readonly = blk.readonly;
+	s.sectors = blk.sectors;
+	snapw_put(w, BLK_SNAP_TAG, 0, &s, sizeof(s));
+	if (w->err)
+		return w->err;
+	return virtio_mmio_save(blk.transport, w, 0);
+}
+
+static int blk_load(struct vm *vm, const struct snap_r *r, bool check)
+{
+	struct blk_snap s;
+	bool present = blk.transport != NULL;
+	int e = devsnap_get(r, BLK_SNAP_TAG, 0, present, &s, sizeof(s), BLK_SNAP_VERSION);
+
+	if (e < 0)
+		return e;
+	if (!e && (s.readonly != blk.readonly || s.sectors != blk.sectors))
+		return -EINVAL;
+	/* Present or not, the transport's record must agree (NULL: none allowed). */
+	return virtio_mmio_load(blk.transport, r, 0, check);
+}
+
 static const struct device virtio_blk = {
 	.name = "virtio_blk",
 	.prio = 30,
 	.init = blk_init,
 	.check = blk_check,
 	.exit = blk_exit,
+	.save = blk_save,
+	.load = blk_load,
 };
 DEVICE_REGISTER(virtio_blk);

@@ -17,8 +17,10 @@
 #include "core/dirty.h"
 #include "core/gmem.h"
 #include "core/io.h"
+#include "core/snapbuf.h"
 #include "arch/arch.h"
 #include "util.h"
+#include "dev/devsnap.h"
 #include "dev/virtio_mmio.h"
 #include "core/vm.h"
 
@@ -487,6 +489,181 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 	free(t->vqs);
 	free(t->bufs);
 	free(t);
+}
+
+/*
+ * The snapshot record: this header, then one vmmio_snap_vq per queue
+ * (ops->num_queues, fixed for a device: the record's length is too).
+ */
+#define VIRTIO_MMIO_SNAP_VERSION	1
+
+struct vmmio_snap {
+	uint32_t version;
+	uint32_t num_queues;
+	uint64_t dev_features;		/* what we offered: must match on load */
+	uint64_t drv_features;
+	uint32_t dev_features_sel, drv_features_sel;
+	uint32_t queue_sel;
+	uint32_t status;
+	uint32_t isr;
+	uint32_t config_gen;
+	uint8_t irq_level;		/* 0 or 1 */
+	uint8_t pad[3];
+} __attribute__((packed));
+
+struct vmmio_snap_vq {
+	uint64_t desc, avail, used;
+	uint16_t num, last_avail, used_idx;
+	uint8_t ready;			/* 0 or 1 */
+	uint8_t pad;
+} __attribute__((packed));
+
+static size_t snap_len(unsigned nq)
+{
+	return sizeof(struct vmmio_snap) + nq * sizeof(struct vmmio_snap_vq);
+}
+
+int virtio_mmio_save(struct virtio_mmio *t, struct snap_w *w, uint32_t inst)
+{
+	struct vmmio_snap h;
+	uint8_t *buf;
+	size_t len;
+
+	if (!t)
+		return 0;
+	len = snap_len(t->ops->num_queues);
+	buf = calloc(1, len);
+	if (!buf)
+		return -ENOMEM;
+	memset(&h, 0, sizeof(h));
+	h.version = VIRTIO_MMIO_SNAP_VERSION;
+	h.num_queues = t->ops->num_queues;
+	pthread_mutex_lock(&t->lock);
+	h.dev_features = t->dev_features;
+	h.drv_features = t->drv_features;
+	h.dev_features_sel = t->dev_features_sel;
+	h.drv_features_sel = t->drv_features_sel;
+	h.queue_sel = t->queue_sel;
+	h.status = t->status;
+	h.isr = t->isr;
+	h.config_gen = t->config_gen;
+	h.irq_level = (uint8_t)t->irq_level;
+	for (unsigned i = 0; i < t->ops->num_queues; i++) {
+		const struct vq *q = &t->vqs[i];
+		struct vmmio_snap_vq s = {
+			.desc = q->desc, .avail = q->avail, .used = q->used,
+			.num = q->num, .last_avail = q->last_avail, .used_idx = q->used_idx,
+			.ready = q->ready,
+		};
+
+		memcpy(buf + sizeof(h) + i * sizeof(s), &s, sizeof(s));
+	}
+	pthread_mutex_unlock(&t->lock);
+	memcpy(buf, &h, sizeof(h));
+	snapw_put(w, VIRTIO_MMIO_SNAP_TAG, inst, buf, len);
+	free(buf);
+	return w->err;
+}
+
+/* Could a ready queue be this one?  What queue_enable checks, and served in step. */
+static bool snap_vq_ok(const struct virtio_mmio *t, const struct vmmio_snap_vq *s)
+{
+	const struct gmem *m = &t->vm->mem;
+	uint16_t num = s->num;
+
+	if (!devsnap_bool_ok(s->ready))
+		return false;
+	if (!s->ready)
+		return true;	/* the driver's numbers, checked when it enables the queue */
+	if (!num || num > t->ops->queue_max || (num & (num - 1)))
+		return false;
+	if ((s->desc & 15) || (s->avail & 1) || (s->used & 3) ||
+	    !gmem_ptr(m, s->desc, (uint64_t)num * sizeof(struct virtq_desc)) ||
+	    !gmem_ptr(m, s->avail, 6 + 2ULL * num) || !gmem_ptr(m, s->used, 6 + 8ULL * num))
+		return false;
+	/* Requests complete as they are taken: both start at 0 and move together. */
+	return s->last_avail == s->used_idx;
+}
+
+static bool snap_ok(const struct virtio_mmio *t, const struct vmmio_snap *h,
+		    const uint8_t *vqs)
+{
+	if (h->num_queues != t->ops->num_queues || h->dev_features != t->dev_features)
+		return false;	/* another device, or one configured otherwise */
+	/* Accepted features are only ever ours, with VERSION_1 (set_status). */
+	if ((h->status & VIRTIO_STATUS_FEATURES_OK) &&
+	    ((h->drv_features & ~h->dev_features) ||
+	     !(h->drv_features & (1ULL << VIRTIO_F_VERSION_1))))
+		return false;
+	if ((h->isr & ~(uint32_t)(VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG)) ||
+	    !devsnap_bool_ok(h->irq_level) || h->irq_level != (h->isr != 0))
+		return false;
+	for (unsigned i = 0; i < h->num_queues; i++) {
+		struct vmmio_snap_vq s;
+
+		memcpy(&s, vqs + i * sizeof(s), sizeof(s));
+		if (!snap_vq_ok(t, &s))
+			return false;
+	}
+	return true;
+}
+
+int virtio_mmio_load(struct virtio_mmio *t, const struct snap_r *r, uint32_t inst, bool check)
+{
+	struct vmmio_snap h;
+	uint8_t *buf = NULL;
+	size_t len = t ? snap_len(t->ops->num_queues) : 0;
+	int e;
+
+	if (t) {
+		buf = malloc(len);
+		if (!buf)
+			return -ENOMEM;
+	}
+	e = devsnap_get(r, VIRTIO_MMIO_SNAP_TAG, inst, t != NULL, buf, len,
+			VIRTIO_MMIO_SNAP_VERSION);
+	if (e) {
+		free(buf);
+		return e > 0 ? 0 : e;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (!snap_ok(t, &h, buf + sizeof(h))) {
+		free(buf);
+		return -EINVAL;
+	}
+	if (check) {
+		free(buf);
+		return 0;
+	}
+	/*
+	 * dev_features was checked equal, not loaded.  Neither ops->reset nor
+	 * ops->set_features is called: the device's own record carries what
+	 * they would have set.
+	 */
+	pthread_mutex_lock(&t->lock);
+	t->drv_features = h.drv_features;
+	t->dev_features_sel = h.dev_features_sel;
+	t->drv_features_sel = h.drv_features_sel;
+	t->queue_sel = h.queue_sel;
+	t->status = h.status;
+	t->isr = h.isr;
+	t->config_gen = h.config_gen;
+	for (unsigned i = 0; i < t->ops->num_queues; i++) {
+		struct vmmio_snap_vq s;
+
+		memcpy(&s, buf + sizeof(h) + i * sizeof(s), sizeof(s));
+		t->vqs[i] = (struct vq){
+			.num = s.num, .ready = s.ready,
+			.desc = s.desc, .avail = s.avail, .used = s.used,
+			.last_avail = s.last_avail, .used_idx = s.used_idx,
+		};
+	}
+	/* Drive the line to the saved level (checked to be isr's) whatever it was. */
+	t->irq_level = -1;
+	update_irq(t);
+	pthread_mutex_unlock(&t->lock);
+	free(buf);
+	return 0;
 }
 
 int virtio_mmio_cmdline(uint64_t base, unsigned irq, char *buf, size_t len)

@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 struct vm;
+struct snap_w;
+struct snap_r;
 
 /* Device status bits (virtio 1.x, 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE	0x01
@@ -140,6 +142,23 @@ int virtio_mmio_create(struct vm *vm, uint64_t base, unsigned irq,
  * are joined); its range stays in the io registry until io_reset().
  */
 void virtio_mmio_destroy(struct virtio_mmio *t);
+
+/*
+ * Snapshots (core/device.h): the transport's state -- status, feature
+ * selectors and the accepted features, queue select, interrupt status,
+ * config generation, and per queue its size, ready flag, ring addresses and
+ * the indexes the device tracks -- as one record tagged VIRTIO_MMIO_SNAP_TAG
+ * with instance `inst` (unique per transport; the device that owns it
+ * picks it).  The device's own state, if any, is its own record.
+ * virtio_mmio_save writes nothing for t == NULL (the device is absent);
+ * virtio_mmio_load refuses (-EINVAL) a record without a transport, a
+ * transport without a record, another size or version, or values the
+ * transport could never hold; with check set it changes nothing.  The rings
+ * themselves are guest RAM, not saved here.  0 or -errno.
+ */
+#define VIRTIO_MMIO_SNAP_TAG		SNAP_TAG('V', 'I', 'R', 'T')
+int virtio_mmio_save(struct virtio_mmio *t, struct snap_w *w, uint32_t inst);
+int virtio_mmio_load(struct virtio_mmio *t, const struct snap_r *r, uint32_t inst, bool check);
 
 /* The Linux command-line option that announces a device: "virtio_mmio.device=4K@0x...:IRQ". */
 int virtio_mmio_cmdline(uint64_t base, unsigned irq, char *buf, size_t len);
