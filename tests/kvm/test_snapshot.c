@@ -225,7 +225,7 @@ static void msrs_saved(const struct snap_w *w, uint64_t kgs)
 
 TEST(save_and_load)
 {
-	const uint64_t kgs_a = 0x1111222233334444ULL, kgs_b = 0x5555666677778888ULL;
+	const uint64_t kgs_a = 0xffff888812345678ULL, kgs_b = 0x00007fffdeadb000ULL;
 	struct boot_state bs = { .mode = BOOT_REAL16, .cs = 0x100, .cs_base = 0x1000, .rip = 0 };
 	struct snap_w w = { 0 };
 	struct snap_r r, none;
