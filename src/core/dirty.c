@@ -98,11 +98,28 @@ int vm_dirty_sync(struct vm *vm)
 	if (!vm->dirty.on)
 		return 0;
 	/* pages with a watched byte are written by hyve's emulation: always dirty */
-	pthread_mutex_lock(&vm->traps.lock);
-	for (int i = 0; i < vm->traps.npages; i++)
-		vm_dirty_mark(vm, vm->traps.pages[i], PAGE);
-	pthread_mutex_unlock(&vm->traps.lock);
+	for (int i = 0; i < vm->dirty.ntrapped; i++)
+		vm_dirty_mark(vm, vm->dirty.trapped[i], PAGE);
 	return r;
+}
+
+int vm_dirty_trapped(struct vm *vm, const uint64_t *pages, int n)
+{
+	struct vm_dirty *d = &vm->dirty;
+	uint64_t *p = NULL;
+
+	for (int i = 0; i < d->ntrapped; i++)
+		vm_dirty_mark(vm, d->trapped[i], PAGE);
+	if (n) {
+		p = malloc((size_t)n * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		memcpy(p, pages, (size_t)n * sizeof(*p));
+	}
+	free(d->trapped);
+	d->trapped = p;
+	d->ntrapped = n;
+	return 0;
 }
 
 void vm_dirty_clear(struct vm *vm)
@@ -145,5 +162,6 @@ void vm_dirty_destroy(struct vm *vm)
 {
 	free(vm->dirty.bits);
 	free(vm->dirty.slots);
+	free(vm->dirty.trapped);
 	vm->dirty = (struct vm_dirty){ 0 };
 }

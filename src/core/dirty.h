@@ -27,6 +27,8 @@ struct vm_dirty {
 	uint64_t *bits;			/* one bit per page, by offset in the RAM mapping */
 	struct ram_slot *slots;		/* the RAM slots as laid out now */
 	int nslots, cap;
+	uint64_t *trapped;		/* the pages trapped now (hyve writes them: always dirty) */
+	int ntrapped;
 };
 
 /* Start logging (every vCPU stopped).  0 or -errno; -ENOTSUP where KVM cannot. */
@@ -43,6 +45,12 @@ void vm_dirty_destroy(struct vm *vm);
 
 /* memslot.c, before it deletes slots: only KVM's logs, into the bitmap (traps' lock may be held). */
 int vm_dirty_harvest(struct vm *vm);
+/*
+ * memslot.c, as the trapped pages change: the pages trapped until now and
+ * those trapped from now on both count as dirty (hyve completed the
+ * guest's writes to them itself, which KVM's log never sees).  0 or -ENOMEM.
+ */
+int vm_dirty_trapped(struct vm *vm, const uint64_t *pages, int n);
 /* memslot.c: the flags a RAM slot gets (dirty logging once on). */
 uint32_t vm_dirty_slot_flags(const struct vm *vm, bool ro);
 

@@ -106,6 +106,9 @@ int vm_ram_layout(void *opaque, const uint64_t *pages, const enum ram_trap *trap
 
 	/* delete every RAM slot (their dirty logs kept first), then lay them out anew */
 	vm_dirty_harvest(vm);
+	r = vm_dirty_trapped(vm, pages, n);
+	if (r)
+		return r;
 	for (int i = 0; i < vm->ram_slots; i++)
 		set_slot(vm, VM_RAM_SLOT_BASE + (uint32_t)i, 0, 0, NULL, false);
 	vm->ram_slots = 0;
