@@ -21,9 +21,10 @@
  *  - MSRs, IA32_TSC first (a deadline is in guest TSC units).  Host writes
  *    of IA32_TSC and IA32_TSC_ADJUST do not move each other (only guest
  *    writes do), so the two need no order.  A TSC written within a second
- *    of the VM's last TSC write is taken by KVM as "synchronise" and may
- *    keep the running offset: a snapshot loaded right after it was taken
- *    may find the TSC not moved back;
+ *    of where KVM expects it (its last TSC write plus the time since) is
+ *    taken as "synchronise" with the other vCPUs, keeping the running
+ *    offset: a snapshot loaded less than a second of guest time after it
+ *    was taken finds the TSC not moved back (seen on Linux 6.1);
  *  - DEBUGREGS (the debugger's own breakpoints, KVM_SET_GUEST_DEBUG, stay
  *    in force over them);
  *  - VCPU_EVENTS after LAPIC and REGS (a latched INIT goes into the APIC's
@@ -65,27 +66,47 @@
 #define EVENTS_RESTORE	(KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
 			 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM)
 
-/* The fixed-size parts, in the order they are written back. */
-static const struct fixed {
+/* What the ioctls of the fixed-size parts read into (aligned for each). */
+union part_buf {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_xcrs xcrs;
+	struct kvm_lapic_state lapic;
+	struct kvm_debugregs dregs;
+	struct kvm_vcpu_events events;
+	struct kvm_mp_state mp;
+};
+
+enum part_kind {
+	PART_FIXED,		/* one struct, KVM_GET_x/KVM_SET_x */
+	PART_OPTIONAL,		/* the same, only where the host has `cap` */
+	PART_XSAVE,		/* the XSAVE image, of the host's size */
+	PART_MSRS,		/* snapshot_msr.c */
+};
+
+/* Every part, in the order they are written back (see the top of the file). */
+static const struct part {
 	uint32_t tag;
+	enum part_kind kind;
 	unsigned long get, set;
 	size_t size;
-	bool optional;		/* only where the host has it (XCRS) */
-} fixed[] = {
-	{ TAG_SREGS, KVM_GET_SREGS, KVM_SET_SREGS, sizeof(struct kvm_sregs), false },
-	{ TAG_REGS, KVM_GET_REGS, KVM_SET_REGS, sizeof(struct kvm_regs), false },
-	{ TAG_FPU, KVM_GET_FPU, KVM_SET_FPU, sizeof(struct kvm_fpu), false },
-	/* XSAVE here (variable size) */
-	{ TAG_XCRS, KVM_GET_XCRS, KVM_SET_XCRS, sizeof(struct kvm_xcrs), true },
-	{ TAG_LAPIC, KVM_GET_LAPIC, KVM_SET_LAPIC, sizeof(struct kvm_lapic_state), false },
-	/* MSRs here (snapshot_msr.c) */
-	{ TAG_DREGS, KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, sizeof(struct kvm_debugregs), false },
-	{ TAG_EVENTS, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, sizeof(struct kvm_vcpu_events), false },
-	{ TAG_MP, KVM_GET_MP_STATE, KVM_SET_MP_STATE, sizeof(struct kvm_mp_state), false },
+	int cap;
+} parts[] = {
+	{ TAG_SREGS, PART_FIXED, KVM_GET_SREGS, KVM_SET_SREGS, sizeof(struct kvm_sregs), 0 },
+	{ TAG_REGS, PART_FIXED, KVM_GET_REGS, KVM_SET_REGS, sizeof(struct kvm_regs), 0 },
+	{ TAG_FPU, PART_FIXED, KVM_GET_FPU, KVM_SET_FPU, sizeof(struct kvm_fpu), 0 },
+	{ TAG_XSAVE, PART_XSAVE, 0, 0, 0, 0 },
+	{ TAG_XCRS, PART_OPTIONAL, KVM_GET_XCRS, KVM_SET_XCRS, sizeof(struct kvm_xcrs), KVM_CAP_XCRS },
+	{ TAG_LAPIC, PART_FIXED, KVM_GET_LAPIC, KVM_SET_LAPIC, sizeof(struct kvm_lapic_state), 0 },
+	{ 0, PART_MSRS, 0, 0, 0, 0 },		/* its record: snapshot_msr.c */
+	{ TAG_DREGS, PART_FIXED, KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS,
+	  sizeof(struct kvm_debugregs), 0 },
+	{ TAG_EVENTS, PART_FIXED, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
+	  sizeof(struct kvm_vcpu_events), 0 },
+	{ TAG_MP, PART_FIXED, KVM_GET_MP_STATE, KVM_SET_MP_STATE, sizeof(struct kvm_mp_state), 0 },
 };
-#define FIXED_AFTER_XSAVE	3	/* fixed[] index XSAVE goes before */
-#define FIXED_AFTER_MSRS	5	/* and the MSRs */
-#define FIXED_MP		(ARRAY_SIZE(fixed) - 1)
+#define PART_MP		(ARRAY_SIZE(parts) - 1)	/* read first, written last */
 
 static bool host_has(struct vcpu *v, int cap)
 {
@@ -105,68 +126,74 @@ static int save_xsave(struct vcpu *v, struct snap_w *w)
 {
 	size_t n = xsave_size(v);
 	void *xs = calloc(1, n);
+	int e = 0;
 
 	if (!xs)
 		return -ENOMEM;
-	if (ioctl(v->fd, n > sizeof(struct kvm_xsave) ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xs) < 0) {
-		int e = -errno;
-
-		free(xs);
-		return e;
-	}
-	snapw_put(w, TAG_XSAVE, (uint32_t)v->id, xs, n);
+	if (ioctl(v->fd, n > sizeof(struct kvm_xsave) ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xs) < 0)
+		e = -errno;
+	else
+		snapw_put(w, TAG_XSAVE, (uint32_t)v->id, xs, n);
 	free(xs);
+	return e;
+}
+
+static int save_part(struct vcpu *v, const struct part *p, struct snap_w *w)
+{
+	union part_buf b;
+
+	switch (p->kind) {
+	case PART_XSAVE:
+		return save_xsave(v, w);
+	case PART_MSRS:
+		return snap_msrs_save(v, w);
+	case PART_OPTIONAL:
+		if (!host_has(v, p->cap))
+			return 0;
+		/* fall through */
+	case PART_FIXED:
+		break;
+	}
+	if (ioctl(v->fd, p->get, &b) < 0)
+		return -errno;
+	snapw_put(w, p->tag, (uint32_t)v->id, &b, p->size);
 	return 0;
 }
 
 int arch_vcpu_save(struct vcpu *v, struct snap_w *w)
 {
-	uint8_t buf[sizeof(struct kvm_lapic_state)];	/* the largest fixed part */
-	const struct fixed *mp = &fixed[FIXED_MP];
-	int r;
+	int e = save_part(v, &parts[PART_MP], w);	/* first: see the top of the file */
 
-	if (ioctl(v->fd, mp->get, buf) < 0)	/* first: see the top of the file */
-		return -errno;
-	snapw_put(w, mp->tag, (uint32_t)v->id, buf, mp->size);
-	for (size_t i = 0; i < FIXED_MP; i++) {
-		const struct fixed *f = &fixed[i];
-
-		if (f->optional && !host_has(v, KVM_CAP_XCRS))
-			continue;
-		if (ioctl(v->fd, f->get, buf) < 0)
-			return -errno;
-		snapw_put(w, f->tag, (uint32_t)v->id, buf, f->size);
-	}
-	r = save_xsave(v, w);
-	if (!r)
-		r = snap_msrs_save(v, w);
-	return r ? r : w->err;
+	for (size_t i = 0; i < PART_MP && !e; i++)
+		e = save_part(v, &parts[i], w);
+	return e ? e : w->err;
 }
 
-/* Every record there and of the right size; the XSAVE image no larger than
- * this host takes (a larger one holds state it cannot load). */
-static int check_vcpu(struct vcpu *v, const struct snap_r *r)
+/*
+ * Is the part's record there and of its size?  An optional one may be
+ * missing, but not be there for a host without it; the XSAVE image may be
+ * smaller than this host's (the rest is zero: components in their initial
+ * state), not larger (state it cannot load).
+ */
+static int check_part(struct vcpu *v, const struct part *p, const struct snap_r *r)
 {
 	const void *d;
 	size_t n;
+	int e;
 
-	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-		int e = snapr_find(r, fixed[i].tag, (uint32_t)v->id, &d, &n);
-
-		if (e == -ENOENT && fixed[i].optional)
-			continue;
-		if (e || n != fixed[i].size) {
-			log_debug("vCPU %d: snapshot record %.4s missing or %zu bytes", v->id,
-				  (const char *)&fixed[i].tag, e ? 0 : n);
-			return -EINVAL;
-		}
-	}
-	if (snapr_find(r, TAG_XSAVE, (uint32_t)v->id, &d, &n) ||
-	    n < sizeof(struct kvm_xsave) || n > xsave_size(v) || n % 4) {
-		log_debug("vCPU %d: snapshot's XSAVE record missing or of the wrong size", v->id);
-		return -EINVAL;
-	}
-	return snap_msrs_check(v, r);
+	if (p->kind == PART_MSRS)
+		return snap_msrs_check(v, r);
+	e = snapr_find(r, p->tag, (uint32_t)v->id, &d, &n);
+	if (e == -ENOENT && p->kind == PART_OPTIONAL)
+		return 0;
+	if (!e && p->kind == PART_XSAVE)
+		e = n < sizeof(struct kvm_xsave) || n > xsave_size(v) || n % 4 ? -EINVAL : 0;
+	else if (!e)
+		e = n != p->size || (p->kind == PART_OPTIONAL && !host_has(v, p->cap)) ? -EINVAL : 0;
+	if (e)
+		log_debug("vCPU %d: snapshot record %.4s missing, of the wrong size or not for this host",
+			  v->id, (const char *)&p->tag);
+	return e ? -EINVAL : 0;
 }
 
 static int load_xsave(struct vcpu *v, const struct snap_r *r)
@@ -187,22 +214,23 @@ static int load_xsave(struct vcpu *v, const struct snap_r *r)
 	return e;
 }
 
-static int load_fixed(struct vcpu *v, const struct fixed *f, const struct snap_r *r)
+static int load_part(struct vcpu *v, const struct part *p, const struct snap_r *r)
 {
-	uint8_t buf[sizeof(struct kvm_lapic_state)];
+	union part_buf b;
 
-	if (snapr_get(r, f->tag, (uint32_t)v->id, buf, f->size))
+	if (p->kind == PART_XSAVE)
+		return load_xsave(v, r);
+	if (p->kind == PART_MSRS)
+		return snap_msrs_load(v, r);
+	if (snapr_get(r, p->tag, (uint32_t)v->id, &b, p->size))
 		return 0;		/* an optional one not saved (checked) */
-	if (f->tag == TAG_EVENTS) {
-		struct kvm_vcpu_events *ev = (struct kvm_vcpu_events *)buf;
-
-		ev->flags &= EVENTS_RESTORE;
-	}
-	if (ioctl(v->fd, f->set, buf) < 0) {
+	if (p->tag == TAG_EVENTS)
+		b.events.flags &= EVENTS_RESTORE;
+	if (ioctl(v->fd, p->set, &b) < 0) {
 		int e = -errno;
 
 		log_debug("vCPU %d: setting snapshot record %.4s: %s", v->id,
-			  (const char *)&f->tag, strerror(-e));
+			  (const char *)&p->tag, strerror(-e));
 		return e;
 	}
 	return 0;
@@ -210,24 +238,21 @@ static int load_fixed(struct vcpu *v, const struct fixed *f, const struct snap_r
 
 int arch_vcpu_load(struct vcpu *v, const struct snap_r *r, bool check)
 {
-	int e = check_vcpu(v, r);
+	int e = 0;
 
+	for (size_t i = 0; i < ARRAY_SIZE(parts) && !e; i++)
+		e = check_part(v, &parts[i], r);
 	if (e || check)
 		return e;
-	for (size_t i = 0; i < ARRAY_SIZE(fixed) && !e; i++) {
-		if (i == FIXED_AFTER_XSAVE)
-			e = load_xsave(v, r);
-		if (i == FIXED_AFTER_MSRS && !e)
-			e = snap_msrs_load(v, r);
-		if (!e)
-			e = load_fixed(v, &fixed[i], r);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(parts) && !e; i++)
+		e = load_part(v, &parts[i], r);
 	/*
 	 * hyve's own view of the vCPU: the MP state may now be "waiting for
 	 * INIT/SIPI" (the run loop asks KVM again); no I/O exit is pending
 	 * completion on the loaded state (the vCPU parked after completing
 	 * one); and the debugger's KVM_SET_GUEST_DEBUG settings are applied
-	 * afresh before it next runs.
+	 * afresh before it next runs (KVM derives the single-step rip and the
+	 * effective DR7 from the registers as they were then).
 	 */
 	v->maybe_uninit = true;
 	v->need_completion = false;
