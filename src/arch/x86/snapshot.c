@@ -43,6 +43,7 @@
 #include "core/snapbuf.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "debug/arch.h"
 #include "util.h"
 
 #define TAG_REGS	SNAP_TAG('R', 'E', 'G', 'S')
@@ -258,4 +259,15 @@ int arch_vcpu_load(struct vcpu *v, const struct snap_r *r, bool check)
 	v->need_completion = false;
 	v->debug_gen = ~0ULL;
 	return e;
+}
+
+int arch_snap_pc(const struct snap_r *r, int cpu, uint64_t *pc)
+{
+	struct kvm_regs regs;
+	int e = snapr_get(r, TAG_REGS, (uint32_t)cpu, &regs, sizeof(regs));
+
+	if (e)
+		return e;
+	*pc = regs.rip;
+	return 0;
 }
