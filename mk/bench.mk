@@ -17,5 +17,9 @@ bench: $(B)/hyve $(B)/bench/rspbench guests
 bench-cond: $(B)/hyve guests
 	B=$(B) tools/bench/cond_bench.py $(BENCH_COND_ARGS)
 
-.PHONY: bench bench-cond
+# Snapshots and the reverse-execution history: hyve beside QEMU (doc/benchmark.md).
+bench-snap: $(B)/hyve guests
+	B=$(B) tools/bench/snap_bench.py $(BENCH_SNAP_ARGS)
+
+.PHONY: bench bench-cond bench-snap
 -include $(BENCH_OBJ:.o=.d)

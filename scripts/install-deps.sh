@@ -3,9 +3,10 @@
 # Debian 12, only what is missing.  Run as root (or with sudo available).
 # flex, bison, bc and libelf-dev (objtool) build the small debugging kernel of
 # scripts/build-linux-kernel.sh (make linux-kernel); its source, linux-source-6.1, is
-# downloaded by that script, not installed.
+# downloaded by that script, not installed.  qemu-utils (qemu-img) gives QEMU
+# the qcow2 image its savevm needs in make bench-snap.
 set -eu
-PKGS="gcc make binutils libc6-dev linux-libc-dev gdb lldb python3 qemu-system-x86 seabios
+PKGS="gcc make binutils libc6-dev linux-libc-dev gdb lldb python3 qemu-system-x86 qemu-utils seabios
       xz-utils cpio busybox-static groff-base clang libclang-rt-14-dev clang-tidy cppcheck
       flex bison bc libelf-dev"
 missing=""
