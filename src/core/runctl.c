@@ -400,6 +400,16 @@ static bool park_for_state(struct vcpu *v)
 	return p;
 }
 
+int vcpu_park_all_for_state(struct vm *vm)
+{
+	if (!vcpu_all_parked(vm))
+		return -EBUSY;
+	for (int i = 0; i < vm->ncpus; i++)
+		if (!park_for_state(vm->vcpus[i]))
+			return -EBUSY;
+	return 0;
+}
+
 int vcpu_get_state_parts(struct vcpu *v, struct vcpu_state *st, unsigned parts)
 {
 	if (!park_for_state(v))

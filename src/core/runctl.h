@@ -124,6 +124,12 @@ int vcpu_wait_parked(struct vm *vm, int timeout_ms);
 /* Is every vCPU stopped (as vcpu_stop_all means it)? */
 bool vcpu_all_parked(struct vm *vm);
 /*
+ * Every vCPU parked so that its state may be read and written directly
+ * (snapshots): one waiting for its SIPI inside KVM_RUN is kicked out.
+ * The machine must be stopped.  0, or -EBUSY if one would not park.
+ */
+int vcpu_park_all_for_state(struct vm *vm);
+/*
  * Lock-free: no vCPU was released since the last all-parked notice, so the
  * notice still holds (it may have been queued before a release).
  */

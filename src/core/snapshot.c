@@ -79,7 +79,7 @@ int snapshot_take(struct vm *vm, struct snapshot **out, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (!vcpu_all_parked(vm)) {
+	if (vcpu_park_all_for_state(vm)) {
 		free(s);
 		snprintf(err, errlen, "the machine is running");
 		return -EBUSY;
@@ -170,7 +170,7 @@ int snapshot_restore(struct vm *vm, const struct snapshot *s, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (!vcpu_all_parked(vm)) {
+	if (vcpu_park_all_for_state(vm)) {
 		snprintf(err, errlen, "the machine is running");
 		return -EBUSY;
 	}

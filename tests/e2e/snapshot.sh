@@ -67,6 +67,36 @@ line=$(tr -d '\r' <"$WORK/out" | grep '^SNAP round' | head -n 1)
 tr -d '\r' <"$WORK/out" | grep -q '^BPG BOOT' && fail "started from the file, the guest booted again"
 echo "ok: started from the file: $line"
 
+# two vCPUs, the second never started (the benchmark guest uses one): it
+# waits for INIT/SIPI inside KVM_RUN, and is snapshotted and loaded all the same
+start_debug -c 2 -m 64M --kernel "$GUESTS/bench.elf" -G 0
+wait_out 'BENCH-READY' 60
+python3 - "$GDB_ADDR" >"$WORK/sipi.out" 2>&1 <<'PY' || { cat "$WORK/sipi.out"; fail "snapshot with a vCPU waiting for its SIPI"; }
+import sys, time
+sys.path.insert(0, "tests/e2e")
+from cond_rsp import Rsp
+r = Rsp(sys.argv[1])
+r.req("qSupported:swbreak+")
+r.req("?")
+for cmd in ("savevm w", None, "loadvm w", None, "loadvm w"):
+    if cmd is None:
+        r.send("vCont;c")
+        time.sleep(0.5)
+        r.s.sendall(b"\x03")
+        assert r.wait_stop().startswith("T"), "no stop"
+        continue
+    out = r.monitor(cmd)
+    print("%s: %s" % (cmd, out.strip()))
+    assert "Error" not in out, out
+threads = r.req("qfThreadInfo")
+print("threads:", threads)
+assert threads.startswith("m") and threads.count(",") == 1, threads
+r.send("D")
+r.recv()
+PY
+echo "ok: two vCPUs, one waiting for INIT/SIPI: savevm, loadvm twice, both threads there"
+stop_bg
+
 refused() {
 	local why=$1 want=$2
 	shift 2
