@@ -58,26 +58,27 @@ int vm_dirty_harvest(struct vm *vm)
 	for (int s = 0; s < d->nslots; s++) {
 		const struct ram_slot *rs = &d->slots[s];
 		uint64_t np = rs->size / PAGE, words = (np + 63) / 64;
+		size_t need = (size_t)words * sizeof(uint64_t);
 		struct kvm_dirty_log dl = { .slot = VM_RAM_SLOT_BASE + (uint32_t)s };
 
-		if (rs->ro)
+		if (rs->ro || need == 0)
 			continue;
-		if (words * 8 > cap) {
-			uint64_t *p = realloc(log, words * 8);
+		if (need > cap || !log) {
+			uint64_t *p = realloc(log, need);
 
 			if (!p) {
 				r = -ENOMEM;
 				break;
 			}
 			log = p;
-			cap = words * 8;
+			cap = need;
 		}
-		memset(log, 0, words * 8);
+		memset(log, 0, need);
 		dl.dirty_bitmap = log;
 		if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &dl) < 0) {
 			r = -errno;
 			/* unknown: count the whole slot as written */
-			memset(log, 0xff, words * 8);
+			memset(log, 0xff, need);
 		}
 		for (uint64_t w = 0; w < words; w++)
 			for (uint64_t bits = log[w]; bits; bits &= bits - 1) {

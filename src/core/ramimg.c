@@ -58,7 +58,7 @@ struct ramimg *ramimg_new(uint64_t npages)
 		return NULL;
 	img->npages = npages;
 	img->refs = 1;
-	img->pg = calloc(npages ? npages : 1, sizeof(*img->pg));
+	img->pg = calloc(npages ? npages : 1, sizeof(struct rampage *));
 	if (!img->pg) {
 		free(img);
 		return NULL;

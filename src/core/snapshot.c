@@ -234,7 +234,7 @@ int snapshot_keep(struct vm *vm, struct snapshot *s)
 	}
 	if (vs->nnamed == vs->cap) {
 		int cap = vs->cap ? vs->cap * 2 : 8;
-		struct snapshot **p = realloc(vs->named, (size_t)cap * sizeof(*p));
+		struct snapshot **p = realloc(vs->named, (size_t)cap * sizeof(struct snapshot *));
 
 		if (!p)
 			return -ENOMEM;
@@ -287,7 +287,7 @@ int snapshot_del_named(struct vm *vm, const char *name, char *err, size_t errlen
 		return -ENOENT;
 	}
 	snapshot_free(vs->named[i]);
-	memmove(&vs->named[i], &vs->named[i + 1], (size_t)(vs->nnamed - i - 1) * sizeof(*vs->named));
+	memmove(&vs->named[i], &vs->named[i + 1], (size_t)(vs->nnamed - i - 1) * sizeof(struct snapshot *));
 	vs->nnamed--;
 	return 0;
 }

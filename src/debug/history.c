@@ -39,7 +39,7 @@ static void drop_oldest(struct dtarget *t)
 		return;
 	h->pages -= ramimg_unshared(h->e[0]->ram, h->n > 1 ? h->e[1]->ram : NULL);
 	snapshot_free(h->e[0]);
-	memmove(&h->e[0], &h->e[1], (size_t)(h->n - 1) * sizeof(*h->e));
+	memmove(&h->e[0], &h->e[1], (size_t)(h->n - 1) * sizeof(struct snapshot *));
 	h->n--;
 }
 
@@ -97,7 +97,7 @@ void dbg_history_record(struct dtarget *t)
 		return;
 	if (h->n == h->cap) {
 		int cap = h->cap ? h->cap * 2 : 64;
-		struct snapshot **p = realloc(h->e, (size_t)cap * sizeof(*p));
+		struct snapshot **p = realloc(h->e, (size_t)cap * sizeof(struct snapshot *));
 
 		if (!p)
 			return;
