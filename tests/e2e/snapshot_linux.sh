@@ -27,7 +27,7 @@ n=$(( ns < nl ? ns : nl ))
 (( n >= 8 )) || fail "only $n lines to compare (after the save $ns, after the load $nl)"
 diff <(tr -d '\r' <"$WORK/sl.out" | sed -n 's/^S| //p' | head -n "$n") \
 	<(tr -d '\r' <"$WORK/sl.out" | sed -n 's/^L| //p' | head -n "$n") >"$WORK/diff" ||
-	{ cat "$WORK/diff"; fail "the lines after the load differ from those after the save"; }
+	{ head -n 40 "$WORK/diff"; fail "the lines after the load differ from those after the save"; }
 echo "ok: the $n console lines after the load are those after the save:"
 tr -d '\r' <"$WORK/sl.out" | sed -n 's/^L| //p' | head -n 3
 stop_bg
