@@ -17,7 +17,7 @@
 #
 # Environment: B (build dir, default build), HYVE (default $B/hyve), LINUX_GUEST
 # (default build/linux), LINUX_BOOT, LINUX_BOOT_WAIT (seconds to GUEST-READY per boot,
-# default 180), TEST_LINUX_FORCE.
+# default 180), LINUX_CPUS (vCPUs, default 2), TEST_LINUX_FORCE.
 # Exit: 0 pass (or emulating host), 1 fail, 77 skip (no usable /dev/kvm).
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -39,6 +39,7 @@ require_files "$HYVE"
 
 LINUX_GUEST=${LINUX_GUEST:-build/linux}
 WAIT=${LINUX_BOOT_WAIT:-180}
+CPUS=${LINUX_CPUS:-2}
 E2E_TIMEOUT=$((WAIT + 120))	# the whole run of one boot, under `timeout`
 
 echo "test-linux: building the guest in $LINUX_GUEST (a no-op when up to date)"
@@ -55,9 +56,9 @@ boot() {
 	local name=$1 kernel=$2 mark="run$$x$RANDOM" t0 cpus n
 	local cmdline="console=ttyS0 nokaslr panic=-1 hyvetest=$mark"
 
-	echo "test-linux: [$name] hyve -c 2 -m 512M --kernel $kernel --initrd ... --append \"$cmdline\""
+	echo "test-linux: [$name] hyve -c $CPUS -m 512M --kernel $kernel --initrd ... --append \"$cmdline\""
 	t0=$(now_ms)
-	start_hyve_bg -c 2 -m 512M --kernel "$kernel" --initrd "$LINUX_GUEST/initramfs.cpio.gz" \
+	start_hyve_bg -c "$CPUS" -m 512M --kernel "$kernel" --initrd "$LINUX_GUEST/initramfs.cpio.gz" \
 		--append "$cmdline"
 	TEST_NAME="test-linux [$name]"
 
@@ -66,7 +67,7 @@ boot() {
 	has_line "$WORK/out" "^GUEST-INFO .*cmdline=.*hyvetest=$mark" ||
 		fail "GUEST-INFO missing or without the command line hyve gave (hyvetest=$mark)"
 	cpus=$(tr -d '\r' <"$WORK/out" | sed -n 's/^GUEST-INFO cpus=\([0-9]*\).*/\1/p' | head -n 1)
-	[ "$cpus" = 2 ] || fail "/init counted ${cpus:-no} CPUs, want 2"
+	[ "$cpus" = "$CPUS" ] || fail "/init counted ${cpus:-no} CPUs, want $CPUS"
 
 	# The prompt ends without a newline; grep still sees that last partial line.
 	wait_for_line "$WORK/out" 'hyve-guest# ' 60
@@ -76,7 +77,7 @@ boot() {
 	send_input 'echo "NPROC=$(nproc) ONLINE=$(cat /sys/devices/system/cpu/online)"'$'\n'
 	wait_for_line "$WORK/out" '^NPROC=[0-9]+ ' 60
 	n=$(tr -d '\r' <"$WORK/out" | sed -n 's/^NPROC=\([0-9]*\) .*/\1/p' | head -n 1)
-	[ "$n" = 2 ] || fail "nproc in the guest says ${n:-nothing}, want 2"
+	[ "$n" = "$CPUS" ] || fail "nproc in the guest says ${n:-nothing}, want $CPUS"
 	echo "test-linux: [$name] shell answered: $(tr -d '\r' <"$WORK/out" | grep -m1 '^NPROC=')"
 
 	send_input $'poweroff -f\n'
