@@ -61,6 +61,9 @@ class Machine:
         self.port = free_port()
         self.log = os.path.join(work, "%s-%d.log" % (what, mem))
         self.serial = os.path.join(work, "%s-%d.serial" % (what, mem))
+        for f in (self.log, self.serial):      # not the last repeat's BENCH-READY
+            if os.path.exists(f):
+                os.unlink(f)
         if what == "qemu":
             disk = os.path.join(work, "vmstate-%d.qcow2" % mem)
             subprocess.run([args.qemu_img, "create", "-q", "-f", "qcow2", disk, "64M"], check=True)
