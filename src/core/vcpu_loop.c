@@ -16,6 +16,7 @@
 #include "core/exit.h"
 #include "core/memslot.h"
 #include "core/runctl_int.h"
+#include "core/trap_page.h"
 #include "core/trap_swbp.h"
 #include "core/vcpu.h"
 #include "util.h"
@@ -226,14 +227,34 @@ static int step_here(struct vcpu *v)
 	return r;
 }
 
-/* EA_STEP_MAPPED: one instruction from a page trapped without a slot. */
-static enum exit_action step_mapped(struct vcpu *v)
+/*
+ * One instruction from a page trapped without a slot, the page mapped
+ * read-only for this vCPU's step (others that run meanwhile may fetch from
+ * it too).  0 or -errno.
+ */
+static int step_in_page(struct vcpu *v, uint64_t page)
 {
-	int r = vm_map_temp(v->vm, v->id, v->ev.map_gpa);
+	int r = vm_map_temp(v->vm, v->id, page);
 
 	if (!r) {
 		r = step_here(v);
 		vm_unmap_temp(v->vm, v->id);
+	}
+	return r;
+}
+
+/*
+ * EA_STEP_MAPPED: one instruction from a page trapped without a slot.  A
+ * vCPU the debugger single-steps has done its step with it: that is the
+ * stop (its debug exit is the step's), not a run on to the next one.
+ */
+static enum exit_action step_mapped(struct vcpu *v, enum vcpu_action act)
+{
+	int r = step_in_page(v, v->ev.map_gpa);
+
+	if (!r && (act == VCPU_STEP || act == VCPU_RANGE)) {
+		v->ev.arch = v->run->debug.arch;
+		return EA_DEBUG;
 	}
 	if (!r)
 		return EA_CONTINUE;
@@ -244,8 +265,9 @@ static enum exit_action step_mapped(struct vcpu *v)
 
 /*
  * HIT_STEP_OVER on a machine of one vCPU: no other vCPU can run past the
- * lifted byte, so lift it, step, and put it back right here.  A watchpoint
- * the step hits is a stop as usual.
+ * lifted byte, so lift it, step, and put it back right here; a page-trap
+ * breakpoint's instruction is stepped with its page mapped for the step.
+ * A watchpoint the step hits is a stop as usual.
  */
 static enum exit_action step_over_here(struct vcpu *v)
 {
@@ -253,9 +275,13 @@ static enum exit_action step_over_here(struct vcpu *v)
 	int r;
 
 	v->ev.hint = STOP_NONE;
-	trap_swbp_lift(&v->vm->swbp, gpa);
-	r = step_here(v);
-	trap_swbp_rearm(&v->vm->swbp);
+	if (trap_page_exec_at(&v->vm->traps, gpa)) {
+		r = step_in_page(v, gpa & ~(TRAP_PAGE_SIZE - 1));
+	} else {
+		trap_swbp_lift(&v->vm->swbp, gpa);
+		r = step_here(v);
+		trap_swbp_rearm(&v->vm->swbp);
+	}
 	if (r) {
 		log_err("vCPU %d: stepping past a breakpoint: %s", v->id, strerror(-r));
 		v->ev.hint = STOP_BREAK;	/* stop there for the debugger rather than loop */
@@ -372,7 +398,7 @@ static void *vcpu_thread(void *arg)
 			ea = vcpu_exit_dispatch(v);
 		}
 		if (ea == EA_STEP_MAPPED)
-			ea = step_mapped(v);
+			ea = step_mapped(v, act);
 		if (v->ev.end)		/* a handler, or a device through vm_request_exit */
 			ea = guest_end(v);
 		if (v->ev.hint != STOP_NONE)
