@@ -249,6 +249,19 @@ bool trap_page_exec_at(struct trap_page *tp, uint64_t gpa)
 	return r;
 }
 
+bool trap_page_exec_in(struct trap_page *tp, uint64_t gpa)
+{
+	uint64_t pg = ALIGN_DOWN(gpa, PAGE);
+	bool r = false;
+
+	pthread_mutex_lock(&tp->lock);
+	for (int i = 0; i < tp->nwatches && !r; i++)
+		r = tp->watches[i].type == TRAP_WATCH_EXEC &&
+		    ALIGN_DOWN(tp->watches[i].pieces[0].gpa, PAGE) == pg;
+	pthread_mutex_unlock(&tp->lock);
+	return r;
+}
+
 void trap_page_lift(struct trap_page *tp, uint64_t gpa)
 {
 	pthread_mutex_lock(&tp->lock);

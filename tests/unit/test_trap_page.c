@@ -175,6 +175,9 @@ TEST(exec_breakpoint_hides_its_page_and_sees_no_data)
 	CHECK(!trap_page_exec_at(&tp, 0x5122));
 	CHECK(!trap_page_exec_at(&tp, 0x5124));
 	CHECK(!trap_page_exec_at(&tp, 0x6123));
+	CHECK(trap_page_exec_in(&tp, 0x5000));		/* its page */
+	CHECK(trap_page_exec_in(&tp, 0x5fff));
+	CHECK(!trap_page_exec_in(&tp, 0x6000));
 	down();
 }
 
@@ -190,6 +193,7 @@ TEST(exec_breakpoint_beside_watchpoints)
 	CHECK(trap_page_access(&tp, 0x5800, d, 4, true, &hit));
 	CHECK_EQ(hit.type, TRAP_WATCH_WRITE);		/* the watchpoint still reports */
 	CHECK(!trap_page_exec_at(&tp, 0x5800));		/* and is no breakpoint */
+	CHECK(!trap_page_exec_in(&tp, 0x9800));
 	/* detach-style: data watchpoints go, the breakpoint stays */
 	trap_page_clear_data(&tp);
 	CHECK_EQ(lay_n, 1);
