@@ -46,7 +46,7 @@ if [ "$what" != unit ]; then
 	if [ -z "${HYVE_PROBE_OUT+x}" ] && [ -x "$B/hyve" ] && [ -r /dev/kvm ]; then
 		HYVE_PROBE_OUT=$("$B/hyve" --probe 2>/dev/null)
 		export HYVE_PROBE_OUT
-		printf '%s\n' "$HYVE_PROBE_OUT" | grep -E '^(sw|hw|data)-breakpoints|^step-over-pause|^kvm-emulates' |
+		printf '%s\n' "$HYVE_PROBE_OUT" | grep -E '^(sw-|hw-|data-)?breakpoints|^step-over-pause|^kvm-emulates' |
 			tr '\n' ' ' | sed 's/^/host: /; s/ $/\n/'
 	fi
 	if [ "${what#@}" != "$what" ]; then	# @FILE: the tests it names

@@ -26,6 +26,7 @@ void trap_page_init(struct trap_page *tp, const struct gmem *mem, trap_layout_fn
 	tp->layout = layout;
 	tp->layout_opaque = opaque;
 	tp->rmw_owner = -1;
+	tp->lifted = ~0ULL;
 	pthread_mutex_init(&tp->lock, NULL);
 	pthread_condattr_t ca;
 
@@ -105,6 +106,7 @@ static int relayout(struct trap_page *tp)
 	for (int i = 0; i < m; i++) {
 		/* serialised: a read-only slot would let KVM read where we cannot see it */
 		nt[i] = tp->serialise ? RAM_TRAP_ALL : RAM_TRAP_WRITE;
+		/* a read, access or instruction breakpoint page: no slot at all */
 		for (int w = 0; w < tp->nwatches; w++) {
 			if (tp->watches[w].type == TRAP_WATCH_WRITE)
 				continue;
@@ -132,7 +134,7 @@ int trap_page_add(struct trap_page *tp, enum trap_watch_type type, uint64_t va, 
 	int r;
 
 	if (npieces < 1 || npieces > TRAP_PAGE_MAX_PIECES || !len ||
-	    type < TRAP_WATCH_WRITE || type > TRAP_WATCH_ACCESS)
+	    type < TRAP_WATCH_WRITE || type > TRAP_WATCH_EXEC)
 		return -EINVAL;
 	for (int i = 0; i < npieces; i++)
 		if (!gmem_ptr(tp->mem, pieces[i].gpa, pieces[i].len))
@@ -188,6 +190,21 @@ void trap_page_clear(struct trap_page *tp)
 	pthread_mutex_unlock(&tp->lock);
 }
 
+void trap_page_clear_data(struct trap_page *tp)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&tp->lock);
+	for (int i = 0; i < tp->nwatches; i++)
+		if (tp->watches[i].type == TRAP_WATCH_EXEC)
+			tp->watches[n++] = tp->watches[i];
+	if (n != tp->nwatches) {
+		tp->nwatches = n;
+		relayout(tp);
+	}
+	pthread_mutex_unlock(&tp->lock);
+}
+
 /* Caller holds the lock.  Index of gpa's page in the trapped list, or -1. */
 static int trapped(const struct trap_page *tp, uint64_t gpa)
 {
@@ -219,6 +236,44 @@ bool trap_page_hidden(struct trap_page *tp, uint64_t gpa)
 	return r;
 }
 
+bool trap_page_exec_at(struct trap_page *tp, uint64_t gpa)
+{
+	bool r = false;
+
+	pthread_mutex_lock(&tp->lock);
+	if (gpa != tp->lifted && trapped(tp, gpa) >= 0)
+		for (int i = 0; i < tp->nwatches && !r; i++)
+			r = tp->watches[i].type == TRAP_WATCH_EXEC &&
+			    tp->watches[i].pieces[0].gpa == gpa;
+	pthread_mutex_unlock(&tp->lock);
+	return r;
+}
+
+bool trap_page_exec_in(struct trap_page *tp, uint64_t gpa)
+{
+	uint64_t pg = ALIGN_DOWN(gpa, PAGE);
+	bool r = false;
+
+	pthread_mutex_lock(&tp->lock);
+	for (int i = 0; i < tp->nwatches && !r; i++)
+		r = tp->watches[i].type == TRAP_WATCH_EXEC &&
+		    ALIGN_DOWN(tp->watches[i].pieces[0].gpa, PAGE) == pg;
+	pthread_mutex_unlock(&tp->lock);
+	return r;
+}
+
+void trap_page_lift(struct trap_page *tp, uint64_t gpa)
+{
+	pthread_mutex_lock(&tp->lock);
+	tp->lifted = gpa;
+	pthread_mutex_unlock(&tp->lock);
+}
+
+void trap_page_rearm(struct trap_page *tp)
+{
+	trap_page_lift(tp, ~0ULL);
+}
+
 bool trap_page_trapped(struct trap_page *tp, uint64_t gpa)
 {
 	bool r;
@@ -231,7 +286,16 @@ bool trap_page_trapped(struct trap_page *tp, uint64_t gpa)
 
 static bool matches(enum trap_watch_type t, bool is_write)
 {
-	return t == TRAP_WATCH_ACCESS || (t == TRAP_WATCH_WRITE) == is_write;
+	switch (t) {
+	case TRAP_WATCH_WRITE:
+		return is_write;
+	case TRAP_WATCH_READ:
+		return !is_write;
+	case TRAP_WATCH_ACCESS:
+		return true;
+	default:
+		return false;	/* an instruction breakpoint's page: data is never a hit */
+	}
 }
 
 /* Caller holds the lock. */

@@ -36,6 +36,8 @@ enum trap_watch_type {
 	TRAP_WATCH_WRITE = 1,	/* writes only */
 	TRAP_WATCH_READ,	/* reads only */
 	TRAP_WATCH_ACCESS,	/* reads and writes */
+	TRAP_WATCH_EXEC,	/* no data access: hides the page of an instruction
+				 * breakpoint (one byte, its first) */
 };
 
 /* How a RAM page is trapped. */
@@ -76,6 +78,7 @@ struct trap_page {
 	uint64_t *pages;		/* trapped pages, sorted */
 	enum ram_trap *traps;		/* how each is trapped */
 	int npages;
+	uint64_t lifted;		/* trap_page_lift's address, or ~0 */
 	int rmw_owner;			/* the vCPU inside a locked read-modify-write, or -1
 					 * (also read without the lock: a hint only) */
 	unsigned rmw_left;		/* bytes it has read and not yet written back */
@@ -103,6 +106,8 @@ int trap_page_add(struct trap_page *tp, enum trap_watch_type type, uint64_t va, 
 int trap_page_del(struct trap_page *tp, enum trap_watch_type type, uint64_t va, uint64_t len);
 /* Remove every watchpoint and untrap every page. */
 void trap_page_clear(struct trap_page *tp);
+/* Remove every data watchpoint (TRAP_WATCH_EXEC ones stay). */
+void trap_page_clear_data(struct trap_page *tp);
 
 /* Is gpa in a trapped page at all (accesses to it must exit to be seen)? */
 bool trap_page_trapped(struct trap_page *tp, uint64_t gpa);
@@ -111,6 +116,19 @@ int trap_page_watch(struct trap_page *tp, int i, enum trap_watch_type *type, uin
 		    struct trap_piece *pieces, int *npieces);
 /* Is gpa in a page trapped without a slot (a read or access watchpoint)? */
 bool trap_page_hidden(struct trap_page *tp, uint64_t gpa);
+/*
+ * Does a TRAP_WATCH_EXEC breakpoint begin at gpa (a fetch there is a hit)?
+ * Not while it is lifted.
+ */
+bool trap_page_exec_at(struct trap_page *tp, uint64_t gpa);
+/* Does any TRAP_WATCH_EXEC breakpoint lie in the page of gpa (lifted or not)? */
+bool trap_page_exec_in(struct trap_page *tp, uint64_t gpa);
+/*
+ * The breakpoint at gpa is no hit for a moment (one vCPU steps past it with
+ * every other stopped; the page stays hidden): until trap_page_rearm.
+ */
+void trap_page_lift(struct trap_page *tp, uint64_t gpa);
+void trap_page_rearm(struct trap_page *tp);
 
 /*
  * An MMIO exit at gpa: if gpa lies in a page we trapped, complete the access

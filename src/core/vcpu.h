@@ -30,7 +30,8 @@ enum vcpu_stop_reason {
 	STOP_NONE,		/* parked because someone asked (Ctrl-C, all-stop) */
 	STOP_STEP,		/* a single step completed */
 	STOP_DEBUG,		/* a debug exit: breakpoint, step (see arch) */
-	STOP_BREAK,		/* our software breakpoint (however the host reported it) */
+	STOP_BREAK,		/* our software breakpoint (however the host reported it:
+				 * an int3 of ours, or a fetch at a page-trap breakpoint) */
 	STOP_WATCH,		/* a trapped access hit a watchpoint (watch_type/addr) */
 	STOP_GUEST_EXIT,	/* the guest ended the machine (guest_exit_status) */
 	STOP_STEP_OVER,		/* not a stop to report: the hit filter let the vCPU go on,
@@ -42,7 +43,8 @@ enum hit_verdict {
 	HIT_STOP,		/* a stop, as without a filter */
 	HIT_GO,			/* go on: the filter moved the vCPU past it (its registers set) */
 	HIT_STEP_OVER,		/* go on, but the instruction under our breakpoint byte at
-				 * ev.step_over_gpa must run with the byte lifted */
+				 * ev.step_over_gpa must run with the byte lifted (a
+				 * page-trap breakpoint's: with its page mapped) */
 };
 
 /* One stop of one vCPU, as the debug server is told of it. */
@@ -69,7 +71,7 @@ struct vcpu_event {
 	int end_status;			/*   with this exit status */
 	const char *end_why;		/*   and this log text (static, may be NULL) */
 	uint64_t map_gpa;		/* EA_STEP_MAPPED: the page to map for one step */
-	uint64_t step_over_gpa;		/* HIT_STEP_OVER: the breakpoint byte to step past */
+	uint64_t step_over_gpa;		/* HIT_STEP_OVER: the breakpoint to step past */
 };
 
 struct vcpu {

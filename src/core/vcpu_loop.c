@@ -6,16 +6,19 @@
  * on.  The controllers' side is runctl.c.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/exit.h"
 #include "core/memslot.h"
 #include "core/runctl_int.h"
+#include "core/trap_page.h"
 #include "core/trap_swbp.h"
 #include "core/vcpu.h"
 #include "util.h"
@@ -188,6 +191,72 @@ static enum exit_action guest_end(struct vcpu *v)
 /* ---- the vCPU thread ---- */
 
 /*
+ * The exec gate (vm->exec_gate): this thread holds it for writing.  The
+ * vCPU inside a locked read-modify-write on a trapped page goes through
+ * without waiting: the owner's own access may wait for its write
+ * (trap_page.h), and the gap it leaves is one instruction.
+ */
+static __thread bool gate_owned;
+
+static bool gate_in(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (vm->ncpus < 2 || gate_owned ||
+	    __atomic_load_n(&vm->traps.rmw_owner, __ATOMIC_ACQUIRE) == v->id)
+		return false;
+	pthread_rwlock_rdlock(&vm->exec_gate);
+	return true;
+}
+
+static void gate_out(struct vcpu *v, bool in)
+{
+	if (in)
+		pthread_rwlock_unlock(&v->vm->exec_gate);
+}
+
+/* Every other vCPU out of KVM_RUN and held before its next one. */
+static void gate_close(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	for (;;) {
+		struct timespec t;
+
+		for (int i = 0; i < vm->ncpus; i++)
+			if (i != v->id)
+				vcpu_nudge(vm, i);
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 1000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		if (!pthread_rwlock_timedwrlock(&vm->exec_gate, &t))
+			break;
+	}
+	gate_owned = true;
+}
+
+static void gate_open(struct vcpu *v)
+{
+	gate_owned = false;
+	pthread_rwlock_unlock(&v->vm->exec_gate);
+}
+
+/* KVM_RUN through the gate. */
+static int run_gated(struct vcpu *v)
+{
+	bool in = gate_in(v);
+	int r = ioctl(v->fd, KVM_RUN, 0);
+	int e = errno;
+
+	gate_out(v, in);
+	errno = e;
+	return r;
+}
+
+/*
  * On the vCPU's own thread: execute exactly one instruction now (single step
  * with the debug server's settings), serving I/O exits on the way.  0 or -errno.
  */
@@ -203,9 +272,16 @@ static int step_here(struct vcpu *v)
 	for (int i = 0; i < 64; i++) {
 		enum vcpu_stop_reason hint = v->ev.hint;
 
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (run_gated(v) < 0) {
 			vcpu_run_failed(v);
 			if (errno == EINTR || errno == EAGAIN) {
+				/*
+				 * Asked to stop (immediate_exit and the signal): finish
+				 * the one instruction first -- every further KVM_RUN
+				 * would return at once -- and park after it: the request
+				 * stays in v->action, which the loop looks at next.
+				 */
+				v->run->immediate_exit = 0;
 				take_kick();
 				continue;
 			}
@@ -226,14 +302,41 @@ static int step_here(struct vcpu *v)
 	return r;
 }
 
-/* EA_STEP_MAPPED: one instruction from a page trapped without a slot. */
-static enum exit_action step_mapped(struct vcpu *v)
+/*
+ * One instruction from a page trapped without a slot, the page mapped
+ * read-only for this vCPU's step (others that run meanwhile may fetch from
+ * it too: where the page holds a breakpoint, none runs).  0 or -errno.
+ */
+static int step_in_page(struct vcpu *v, uint64_t page)
 {
-	int r = vm_map_temp(v->vm, v->id, v->ev.map_gpa);
+	/* a breakpoint's page: no other vCPU may run through it unseen meanwhile */
+	bool gate = v->vm->ncpus > 1 && trap_page_exec_in(&v->vm->traps, page);
+	int r;
 
+	if (gate)
+		gate_close(v);
+	r = vm_map_temp(v->vm, v->id, page);
 	if (!r) {
 		r = step_here(v);
 		vm_unmap_temp(v->vm, v->id);
+	}
+	if (gate)
+		gate_open(v);
+	return r;
+}
+
+/*
+ * EA_STEP_MAPPED: one instruction from a page trapped without a slot.  A
+ * vCPU the debugger single-steps has done its step with it: that is the
+ * stop (its debug exit is the step's), not a run on to the next one.
+ */
+static enum exit_action step_mapped(struct vcpu *v, enum vcpu_action act)
+{
+	int r = step_in_page(v, v->ev.map_gpa);
+
+	if (!r && (act == VCPU_STEP || act == VCPU_RANGE)) {
+		v->ev.arch = v->run->debug.arch;
+		return EA_DEBUG;
 	}
 	if (!r)
 		return EA_CONTINUE;
@@ -244,8 +347,9 @@ static enum exit_action step_mapped(struct vcpu *v)
 
 /*
  * HIT_STEP_OVER on a machine of one vCPU: no other vCPU can run past the
- * lifted byte, so lift it, step, and put it back right here.  A watchpoint
- * the step hits is a stop as usual.
+ * lifted byte, so lift it, step, and put it back right here; a page-trap
+ * breakpoint's instruction is stepped with its page mapped for the step.
+ * A watchpoint the step hits is a stop as usual.
  */
 static enum exit_action step_over_here(struct vcpu *v)
 {
@@ -253,9 +357,13 @@ static enum exit_action step_over_here(struct vcpu *v)
 	int r;
 
 	v->ev.hint = STOP_NONE;
-	trap_swbp_lift(&v->vm->swbp, gpa);
-	r = step_here(v);
-	trap_swbp_rearm(&v->vm->swbp);
+	if (trap_page_exec_at(&v->vm->traps, gpa)) {
+		r = step_in_page(v, gpa & ~(TRAP_PAGE_SIZE - 1));
+	} else {
+		trap_swbp_lift(&v->vm->swbp, gpa);
+		r = step_here(v);
+		trap_swbp_rearm(&v->vm->swbp);
+	}
 	if (r) {
 		log_err("vCPU %d: stepping past a breakpoint: %s", v->id, strerror(-r));
 		v->ev.hint = STOP_BREAK;	/* stop there for the debugger rather than loop */
@@ -357,7 +465,7 @@ static void *vcpu_thread(void *arg)
 		/* a kick from now on finds immediate_exit set: taking it is safe */
 		consume_kick();
 		apply_guest_debug(v, &dchange);
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (run_gated(v) < 0) {
 			vcpu_run_failed(v);
 			if (errno == EINTR || errno == EAGAIN) {
 				kick_pending = true;
@@ -372,7 +480,7 @@ static void *vcpu_thread(void *arg)
 			ea = vcpu_exit_dispatch(v);
 		}
 		if (ea == EA_STEP_MAPPED)
-			ea = step_mapped(v);
+			ea = step_mapped(v, act);
 		if (v->ev.end)		/* a handler, or a device through vm_request_exit */
 			ea = guest_end(v);
 		if (v->ev.hint != STOP_NONE)

@@ -114,6 +114,12 @@ void vm_init(struct vm *vm, int ncpus)
 	io_bus_init(&vm->io);
 	trap_swbp_init(&vm->swbp, &vm->mem);
 	pthread_mutex_init(&vm->temp_lock, NULL);
+	pthread_rwlockattr_t ga;
+
+	pthread_rwlockattr_init(&ga);
+	pthread_rwlockattr_setkind_np(&ga, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&vm->exec_gate, &ga);
+	pthread_rwlockattr_destroy(&ga);
 	trap_page_init(&vm->traps, &vm->mem, vm_ram_layout, vm);
 	if (ncpus > 1)
 		trap_page_serialise(&vm->traps, nudge, vm);
@@ -195,6 +201,7 @@ void vm_destroy(struct vm *vm)
 	trap_swbp_destroy(&vm->swbp);
 	trap_page_destroy(&vm->traps);
 	pthread_mutex_destroy(&vm->temp_lock);
+	pthread_rwlock_destroy(&vm->exec_gate);
 	runctl_destroy(vm);
 }
 

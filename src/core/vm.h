@@ -73,6 +73,14 @@ struct vm {
 	uint64_t temp_gpa[VM_MAX_CPUS];	/* what temporary slot i maps ... */
 	int temp_refs[VM_MAX_CPUS];	/* ... for this many vCPUs (0: free) */
 	int temp_of[VM_MAX_CPUS];	/* the slot vCPU i uses */
+	/*
+	 * With more than one vCPU: held for reading around each KVM_RUN that
+	 * may run guest code, for writing by a vCPU that executes one
+	 * instruction from a page holding a page-trap breakpoint with that page
+	 * mapped for every vCPU (core/vcpu_loop.c), so that no other vCPU runs
+	 * past the breakpoint meanwhile.  Prefers writers.
+	 */
+	pthread_rwlock_t exec_gate;
 
 	/* Shared tables; each has its own lock (see their headers). */
 	struct io_bus io;		/* port I/O and MMIO devices */

@@ -71,8 +71,16 @@ enum arch_swbp_mode {
 				 * the guest's vector table even when asked to trap it) */
 	ARCH_SWBP_HW_ONLY,	/* a debug register or nothing: the host gives every int3
 				 * to the guest (the start-up probe found it so) */
+	ARCH_SWBP_PAGE,		/* the page holding the instruction hidden
+				 * (core/trap_page.h TRAP_WATCH_EXEC): neither int3 nor
+				 * the debug registers stop a guest on this host */
 };
 enum arch_swbp_mode arch_swbp_mode(const struct vm *vm, const struct vcpu_state *st);
+/*
+ * The start-up probe found that neither int3 nor a debug-register
+ * instruction breakpoint stops a guest here: Z0 and Z1 both hide the page.
+ */
+bool arch_breaks_by_page(const struct vm *vm);
 /* The linear address of the next instruction (the CS base added outside long mode). */
 uint64_t arch_state_code_addr(const struct vcpu_state *st);
 /*

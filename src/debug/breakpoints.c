@@ -1,8 +1,11 @@
 /*
  * breakpoints.c -- policy: the debugger's Z/z packets, put onto the trap
  * mechanisms.  Z0 by guest-physical address (core/trap_swbp.c), or in a
- * debug register where the mode or the host needs it (arch_swbp_mode); Z1 in the debug registers
- * (arch_hw_breaks); Z2-Z4 by trapped pages (core/trap_page.c).
+ * debug register where the mode or the host needs it (arch_swbp_mode); Z1
+ * in the debug registers (arch_hw_breaks); Z2-Z4 by trapped pages
+ * (core/trap_page.c).  Where neither int3 nor the debug registers stop a
+ * guest (arch_breaks_by_page), Z0 and Z1 trap the page of the instruction
+ * too (TRAP_WATCH_EXEC): a fetch at it is the hit.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -27,7 +30,7 @@ void dbg_apply_debug(struct dtarget *t, bool attached)
 bool dbg_break_at(const struct dtarget *t, uint64_t va, bool hw)
 {
 	for (int i = 0; i < t->nsw; i++)
-		if (t->sw[i].va == va)
+		if (t->sw[i].va == va && (hw || !t->sw[i].z1))
 			return true;
 	for (int i = 0; hw && i < ARCH_HW_SLOTS; i++)
 		if (t->hw_used[i] && t->hw_addr[i] == va)
@@ -47,6 +50,8 @@ static enum arch_swbp_mode swbp_mode(struct dtarget *t)
 {
 	struct dcache *c;
 
+	if (arch_breaks_by_page(t->vm))
+		return ARCH_SWBP_PAGE;		/* the host's alone: no state needed */
 	return dbg_load(t, t->cur_cpu, &c) ? ARCH_SWBP_MEM : arch_swbp_mode(t->vm, &c->st);
 }
 
@@ -58,31 +63,78 @@ static int free_slot(struct dtarget *t)
 	return -1;
 }
 
+/* The entry for a Z0 (or, z1, a page-trapped Z1) at va: its index, or t->nsw. */
+static int find_sw(const struct dtarget *t, uint64_t va, bool z1)
+{
+	int i;
+
+	for (i = 0; i < t->nsw && (t->sw[i].va != va || t->sw[i].z1 != z1); i++)
+		;
+	return i;
+}
+
+/* Take entry i out of the mechanism that does it, and out of the list. */
+static int remove_sw(struct dtarget *t, int i)
+{
+	const struct swbp_map *m = &t->sw[i];
+	int r = 0;
+
+	if (m->hw_slot >= 0)
+		t->hw_used[m->hw_slot] = t->hw_for_sw[m->hw_slot] = false;
+	else if (m->page)
+		r = trap_page_del(&t->vm->traps, TRAP_WATCH_EXEC, m->va, 1);
+	else
+		r = trap_swbp_remove(&t->vm->swbp, m->gpa);
+	t->sw[i] = t->sw[--t->nsw];
+	return r;
+}
+
+/*
+ * A breakpoint (z1: a Z1) at va by hiding the page of its instruction: the
+ * slot re-layout runs now (the machine is stopped).  Every instruction the
+ * guest then runs from that page exits and is stepped (slow on a hot page).
+ */
+static int page_break(struct dtarget *t, uint64_t va, bool z1)
+{
+	struct trap_piece p;
+	uint64_t gpa;
+	int r;
+
+	if (t->nsw == MAX_SWBP)
+		return -ENOSPC;
+	if (!t->said_page) {
+		t->said_page = true;	/* once per machine, when it first matters */
+		log_info("neither int3 nor the debug registers stop a guest on this host: "
+			 "breakpoints trap the pages of their instructions (every instruction "
+			 "run from such a page exits: slow where the guest is busy)");
+	}
+	r = dbg_translate(t, t->cur_cpu, va, &gpa);
+	if (r)
+		return r;
+	p = (struct trap_piece){ gpa, 1, 0 };
+	r = trap_page_add(&t->vm->traps, TRAP_WATCH_EXEC, va, 1, &p, 1);
+	if (r)
+		return r;
+	t->sw[t->nsw++] = (struct swbp_map){ va, gpa, -1, true, z1 };
+	return 0;
+}
+
 int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 {
 	uint64_t gpa;
 	int i, r;
 
-	for (i = 0; i < t->nsw && t->sw[i].va != va; i++)
-		;
-	if (!insert) {
-		if (i == t->nsw)
-			return -ENOENT;
-		int hw = t->sw[i].hw_slot;
-
-		r = 0;
-		if (hw >= 0)
-			t->hw_used[hw] = t->hw_for_sw[hw] = false;
-		else
-			r = trap_swbp_remove(&t->vm->swbp, t->sw[i].gpa);
-		t->sw[i] = t->sw[--t->nsw];
-		return r;
-	}
+	i = find_sw(t, va, false);
+	if (!insert)
+		return i == t->nsw ? -ENOENT : remove_sw(t, i);
 	if (i < t->nsw)
 		return 0;		/* already there: Z0 is idempotent */
 	if (t->nsw == MAX_SWBP)
 		return -ENOSPC;
 	enum arch_swbp_mode mode = swbp_mode(t);
+
+	if (mode == ARCH_SWBP_PAGE)
+		return page_break(t, va, false);
 	int slot = mode == ARCH_SWBP_MEM ? -1 : free_slot(t);
 
 	if (mode == ARCH_SWBP_HW_ONLY && !t->said_hw_only) {
@@ -95,7 +147,7 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 	if (slot >= 0) {
 		t->hw_used[slot] = t->hw_for_sw[slot] = true;
 		t->hw_addr[slot] = va;
-		t->sw[t->nsw++] = (struct swbp_map){ va, ~0ULL, slot };
+		t->sw[t->nsw++] = (struct swbp_map){ va, ~0ULL, slot, false, false };
 		return 0;
 	}
 	r = dbg_translate(t, t->cur_cpu, va, &gpa);
@@ -104,13 +156,20 @@ int dbg_sw_break(struct dtarget *t, bool insert, uint64_t va)
 	r = trap_swbp_insert(&t->vm->swbp, gpa);
 	if (r)
 		return r;
-	t->sw[t->nsw++] = (struct swbp_map){ va, gpa, -1 };
+	t->sw[t->nsw++] = (struct swbp_map){ va, gpa, -1, false, false };
 	return 0;
 }
 
 int dbg_hw_break(struct dtarget *t, bool insert, uint64_t va)
 {
 	int i;
+
+	if (arch_breaks_by_page(t->vm)) {
+		i = find_sw(t, va, true);
+		if (!insert)
+			return i == t->nsw ? -ENOENT : remove_sw(t, i);
+		return i < t->nsw ? 0 : page_break(t, va, true);
+	}
 
 	for (i = 0; i < ARCH_HW_SLOTS; i++)
 		if (t->hw_used[i] && !t->hw_for_sw[i] && t->hw_addr[i] == va)
@@ -190,12 +249,12 @@ bool dbg_remove_for_detach(struct dtarget *t)
 {
 	bool left = false;
 
-	trap_page_clear(&t->vm->traps);
+	trap_page_clear_data(&t->vm->traps);	/* page-trap breakpoints: below */
 	for (int i = t->nsw - 1; i >= 0; i--) {
-		if (cond_persistent(&t->conds, GDB_BP_SW, t->sw[i].va))
+		if (cond_persistent(&t->conds, t->sw[i].z1 ? GDB_BP_HW : GDB_BP_SW, t->sw[i].va))
 			left = true;
 		else
-			dbg_sw_break(t, false, t->sw[i].va);
+			remove_sw(t, i);
 	}
 	for (int i = 0; i < ARCH_HW_SLOTS; i++) {
 		if (!t->hw_used[i] || t->hw_for_sw[i])

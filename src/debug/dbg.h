@@ -38,10 +38,16 @@ struct dcache {
 
 #define MAX_SWBP	4096
 
-/* Where one Z0 address went: a breakpoint byte at gpa, or a debug register. */
+/*
+ * Where one Z0 address went: a breakpoint byte at gpa, or a debug register,
+ * or (page) its page hidden for it (core/trap_page.h TRAP_WATCH_EXEC at gpa),
+ * where arch_breaks_by_page says so; there a Z1 (z1) goes the same way.
+ */
 struct swbp_map {
 	uint64_t va, gpa;
 	int hw_slot;			/* >= 0: done with a debug register instead */
+	bool page;			/* done by trapping the page */
+	bool z1;			/* a Z1 (page only) */
 };
 
 /*
@@ -89,6 +95,7 @@ struct dtarget {
 	bool attached;			/* atomic: read by vCPU threads (guest_exit_hook) */
 	bool step_irq;			/* let interrupts in during single steps */
 	bool said_hw_only;		/* the log has said why Z0 takes a debug register */
+	bool said_page;			/* ... why breakpoints trap their pages */
 	bool step_off;			/* Qqemu.sstep=0: a step request runs freely, as in QEMU */
 	char fmt_format;		/* monitor x/xp: the last format and unit size (QEMU */
 	int fmt_size;			/* remembers them for the next command); 0: none yet */

@@ -153,8 +153,9 @@ static bool watch_changed(struct dtarget *t, int k, uint64_t *va, enum gdb_stop_
 	int np;
 
 	for (int i = 0; !trap_page_watch(&t->vm->traps, i, &type, &wva, pc, &np); i++) {
-		if (type == TRAP_WATCH_READ)
-			continue;	/* a read leaves nothing behind to find */
+		if (type == TRAP_WATCH_READ || type == TRAP_WATCH_EXEC)
+			continue;	/* a read leaves nothing behind to find; a breakpoint's
+					 * page is no watchpoint */
 		for (int p = 0; p < np; p++) {
 			uint8_t a[256], b[256];
 

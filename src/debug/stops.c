@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/trap_page.h"
 #include "core/trap_swbp.h"
 #include "debug/dbg.h"
 #include "debug/stops.h"
@@ -67,11 +68,15 @@ int stops_classify(const struct stop_view *v, struct pending_hit *pending, struc
 		break;
 	case STOP_BREAK:
 		/*
+		 * A Z1 done by trapping its page (arch_breaks_by_page) stops as
+		 * this too: a hwbreak when only a Z1 is at the pc.
+		 *
 		 * Hit through another mapping of the same physical instruction: gdb
 		 * knows no breakpoint at this pc, and `swbreak` would make it ignore
 		 * the stop as a stale one and resume into the breakpoint for ever.
 		 */
 		out->kind = v->break_at_pc(v->opaque, best, false) ? GDB_STOP_SWBREAK :
+			    v->break_at_pc(v->opaque, best, true) ? GDB_STOP_HWBREAK :
 			    GDB_STOP_TRAP;
 		break;
 	case STOP_GUEST_EXIT:
@@ -193,10 +198,11 @@ int dbg_take_pending(struct dtarget *t, const enum gdb_resume *actions)
 }
 
 /*
- * A vCPU resumed on top of one of our breakpoint bytes that the debugger
- * does not take out itself (it stopped there through an alias mapping):
- * execute the real instruction once with the byte lifted, this vCPU alone,
- * then put it back.
+ * A vCPU resumed on top of one of our breakpoints that the debugger does
+ * not take out itself (it stopped there through an alias mapping, or a hit
+ * went on): execute the real instruction once, this vCPU alone -- our byte
+ * lifted, or a page-trap breakpoint lifted (its page stays hidden: the run
+ * loop steps the instruction with the page mapped) -- then put it back.
  */
 static void step_over_swbp(struct dtarget *t, int cpu)
 {
@@ -204,6 +210,7 @@ static void step_over_swbp(struct dtarget *t, int cpu)
 	struct walk_ctx w;
 	struct dcache *c;
 	uint64_t gpa;
+	bool page;
 
 	/* where the vCPU fetches from: its own page tables, whatever `monitor phys/cr3` say */
 	if (dbg_load(t, cpu, &c))
@@ -212,14 +219,21 @@ static void step_over_swbp(struct dtarget *t, int cpu)
 	if (walk_translate(&w, arch_state_pc(&c->st), &res))
 		return;
 	gpa = res.gpa;
-	if (!trap_swbp_at(&t->vm->swbp, gpa))
+	page = trap_page_exec_at(&t->vm->traps, gpa);
+	if (!page && !trap_swbp_at(&t->vm->swbp, gpa))
 		return;
 	dbg_flush(t);
-	trap_swbp_lift(&t->vm->swbp, gpa);
+	if (page)
+		trap_page_lift(&t->vm->traps, gpa);
+	else
+		trap_swbp_lift(&t->vm->swbp, gpa);
 	vcpu_run_one(t->vm, cpu, VCPU_STEP);
 	if (vcpu_wait_parked(t->vm, 2000))
 		log_warn("debug server: stepping vCPU %d over a breakpoint timed out", cpu);
-	trap_swbp_rearm(&t->vm->swbp);
+	if (page)
+		trap_page_rearm(&t->vm->traps);
+	else
+		trap_swbp_rearm(&t->vm->swbp);
 	dbg_invalidate(t);
 }
 

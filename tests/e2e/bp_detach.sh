@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 e2e_init bp_detach
 skip_if_no_kvm
 need_tool gdb nm python3
-need_host sw-breakpoints
+need_host soft-breakpoints
 require_files "$HYVE"
 build_bpg
 

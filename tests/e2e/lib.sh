@@ -64,7 +64,11 @@ skip_if_no_kvm() {
 #   sw-breakpoints    int3 comes to hyve (not to the guest)
 #   hw-breakpoints    debug-register instruction breakpoints fire
 #   data-breakpoints  debug-register data breakpoints fire
-#   breakpoints       a `break` works at all: either of the first two
+#   breakpoints       a `break` works at all: either of the first two, or
+#                     hyve traps the breakpoint's page (breakpoints: page-trap,
+#                     where neither int3 nor the debug registers stop a guest)
+#   soft-breakpoints  a `break` stops the guest without a debug register (so
+#                     any number of them): int3 traps, or the page is trapped
 #   step-over-pause   a single step over `pause` stops right after it
 # A probe that could not run answers yes: nothing is skipped on a guess.
 host_probe() {
@@ -86,7 +90,9 @@ host_has() {
 	sw-breakpoints) [ "$(host_value sw-breakpoints)" != reach-guest ] ;;
 	hw-breakpoints) [ "$(host_value hw-breakpoints)" != do-not-fire ] ;;
 	data-breakpoints) [ "$(host_value data-breakpoints)" != do-not-fire ] ;;
-	breakpoints) host_has sw-breakpoints || host_has hw-breakpoints ;;
+	breakpoints) host_has sw-breakpoints || host_has hw-breakpoints ||
+		[ "$(host_value breakpoints)" = page-trap ] ;;
+	soft-breakpoints) host_has sw-breakpoints || [ "$(host_value breakpoints)" = page-trap ] ;;
 	step-over-pause) [ "$(host_value step-over-pause)" != runs-on ] ;;
 	*) echo "host_has: unknown facility $1" >&2; return 2 ;;
 	esac
@@ -99,7 +105,8 @@ host_lacks() {
 	sw-breakpoints) echo "this host's KVM gives int3 to the guest even when asked to trap it (hyve --probe: sw-breakpoints: reach-guest; $qemu)" ;;
 	hw-breakpoints) echo "debug-register instruction breakpoints never fire on this host (hyve --probe: hw-breakpoints: do-not-fire; $qemu)" ;;
 	data-breakpoints) echo "debug-register data breakpoints never fire on this host (hyve --probe: data-breakpoints: do-not-fire; KVM emulating ring 0 and $qemu)" ;;
-	breakpoints) echo "no breakpoint can fire on this host: int3 reaches the guest and debug registers never fire (hyve --probe: sw-breakpoints: reach-guest, hw-breakpoints: do-not-fire; $qemu)" ;;
+	breakpoints) echo "no breakpoint can fire on this host: int3 reaches the guest, debug registers never fire and hyve does not trap pages for them (hyve --probe: sw-breakpoints: reach-guest, hw-breakpoints: do-not-fire, breakpoints: $(host_value breakpoints))" ;;
+	soft-breakpoints) echo "software breakpoints take debug registers on this host: int3 reaches the guest (hyve --probe: sw-breakpoints: reach-guest, breakpoints: $(host_value breakpoints); $qemu)" ;;
 	step-over-pause) echo "a single step over pause also runs the next instruction on this host (hyve --probe: step-over-pause: runs-on; $qemu)" ;;
 	esac
 }

@@ -164,6 +164,34 @@ TEST(alias_hit_is_a_plain_trap)
 	CHECK_EQ(out.kind, GDB_STOP_TRAP);
 }
 
+TEST(page_trapped_z1_hit_is_a_hwbreak)
+{
+	enum gdb_resume acts[2] = { GDB_CONT, GDB_CONT };
+	struct stop_view v;
+	struct gdb_stop out;
+
+	/* where breakpoints trap their pages, a Z1's hit is a STOP_BREAK too */
+	reset();
+	brk(0, 1);
+	bp_at[0] = false;
+	z1_at[0] = true;
+	brk(1, 2);
+	bp_at[1] = false;
+	z1_at[1] = true;
+	v = view(2);
+	CHECK_EQ(stops_classify(&v, pend, &out), 0);
+	CHECK_EQ(out.kind, GDB_STOP_HWBREAK);
+	CHECK(pend[1].valid);				/* the other one waits its turn */
+	CHECK_EQ(stops_take_pending(&v, pend, acts), 1);
+	/* a Z0 and a Z1 at one pc: the Z0's swbreak */
+	reset();
+	brk(0, 1);
+	z1_at[0] = true;
+	v = view(1);
+	CHECK_EQ(stops_classify(&v, pend, &out), 0);
+	CHECK_EQ(out.kind, GDB_STOP_SWBREAK);
+}
+
 TEST(debug_exits)
 {
 	struct stop_view v;

@@ -151,6 +151,81 @@ TEST(kinds_match_directions)
 	down();
 }
 
+TEST(exec_breakpoint_hides_its_page_and_sees_no_data)
+{
+	struct trap_hit hit;
+	uint8_t d[4] = { 0x11, 0x22, 0x33, 0x44 };
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_EXEC, 0xffffffff80005123ULL, 0x5123, 1), 0);
+	CHECK_EQ(lay_n, 1);
+	CHECK_EQ(lay_pages[0], 0x5000);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_ALL);		/* hidden: fetches exit */
+	CHECK(trap_page_hidden(&tp, 0x5000));
+	/* data at the breakpoint's very byte: completed on RAM, never a hit */
+	CHECK(trap_page_access(&tp, 0x5122, d, 4, true, &hit));
+	CHECK_EQ(hit.type, 0);
+	CHECK(!memcmp(ram + 0x5122, d, 4));
+	memset(d, 0, sizeof(d));
+	CHECK(trap_page_access(&tp, 0x5123, d, 1, false, &hit));
+	CHECK_EQ(hit.type, 0);
+	CHECK_EQ(d[0], 0x22);
+	/* only a fetch at exactly its address is a hit */
+	CHECK(trap_page_exec_at(&tp, 0x5123));
+	CHECK(!trap_page_exec_at(&tp, 0x5122));
+	CHECK(!trap_page_exec_at(&tp, 0x5124));
+	CHECK(!trap_page_exec_at(&tp, 0x6123));
+	CHECK(trap_page_exec_in(&tp, 0x5000));		/* its page */
+	CHECK(trap_page_exec_in(&tp, 0x5fff));
+	CHECK(!trap_page_exec_in(&tp, 0x6000));
+	down();
+}
+
+TEST(exec_breakpoint_beside_watchpoints)
+{
+	struct trap_hit hit;
+	uint8_t d[4] = { 0 };
+
+	up();
+	CHECK_EQ(add(TRAP_WATCH_WRITE, 0x5800, 0x5800, 4), 0);
+	CHECK_EQ(add(TRAP_WATCH_EXEC, 0x5010, 0x5010, 1), 0);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_ALL);		/* the breakpoint wins: hidden */
+	CHECK(trap_page_access(&tp, 0x5800, d, 4, true, &hit));
+	CHECK_EQ(hit.type, TRAP_WATCH_WRITE);		/* the watchpoint still reports */
+	CHECK(!trap_page_exec_at(&tp, 0x5800));		/* and is no breakpoint */
+	CHECK(!trap_page_exec_in(&tp, 0x9800));
+	/* detach-style: data watchpoints go, the breakpoint stays */
+	trap_page_clear_data(&tp);
+	CHECK_EQ(lay_n, 1);
+	CHECK_EQ(lay_traps[0], RAM_TRAP_ALL);
+	CHECK(trap_page_exec_at(&tp, 0x5010));
+	CHECK(trap_page_access(&tp, 0x5800, d, 4, true, &hit));
+	CHECK_EQ(hit.type, 0);
+	CHECK_EQ(trap_page_del(&tp, TRAP_WATCH_EXEC, 0x5010, 1), 0);
+	CHECK_EQ(lay_n, 0);				/* the page is back */
+	CHECK(!trap_page_hidden(&tp, 0x5010));
+	CHECK(!trap_page_exec_at(&tp, 0x5010));
+	down();
+}
+
+TEST(exec_breakpoint_lifted_for_a_step)
+{
+	up();
+	CHECK_EQ(add(TRAP_WATCH_EXEC, 0x5010, 0x5010, 1), 0);
+	CHECK_EQ(add(TRAP_WATCH_EXEC, 0x5020, 0x5020, 1), 0);
+	trap_page_lift(&tp, 0x5010);
+	CHECK(!trap_page_exec_at(&tp, 0x5010));	/* no hit while lifted */
+	CHECK(trap_page_exec_at(&tp, 0x5020));		/* the other one still is */
+	CHECK(trap_page_hidden(&tp, 0x5010));		/* and the page stays hidden */
+	trap_page_rearm(&tp);
+	CHECK(trap_page_exec_at(&tp, 0x5010));
+	/* two at one address (a Z0 and a Z1): one removal leaves the other */
+	CHECK_EQ(add(TRAP_WATCH_EXEC, 0x5010, 0x5010, 1), 0);
+	CHECK_EQ(trap_page_del(&tp, TRAP_WATCH_EXEC, 0x5010, 1), 0);
+	CHECK(trap_page_exec_at(&tp, 0x5010));
+	down();
+}
+
 TEST(pieces_map_back_to_virtual_addresses)
 {
 	/* 8 bytes at va 0x10ffc, split over two non-contiguous physical pages */

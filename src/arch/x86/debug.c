@@ -245,8 +245,17 @@ const char *arch_mode_name(const struct vcpu_state *st)
 	return (s->cr0 & X86_CR0_PG) ? "protected+paging" : "protected";
 }
 
+bool arch_breaks_by_page(const struct vm *vm)
+{
+	const struct x86_debug_probe *d = &vm->arch.dbg;
+
+	return d->probed && !d->swbp_traps && !d->hwbp_fires;
+}
+
 enum arch_swbp_mode arch_swbp_mode(const struct vm *vm, const struct vcpu_state *st)
 {
+	if (arch_breaks_by_page(vm))
+		return ARCH_SWBP_PAGE;
 	if (!vm->arch.dbg.swbp_traps)
 		return ARCH_SWBP_HW_ONLY;
 	return (st->sregs.cr0 & X86_CR0_PE) ? ARCH_SWBP_MEM : ARCH_SWBP_HW_IF_FREE;

@@ -2,7 +2,8 @@
  * exit.c (x86) -- the exits only x86 can interpret (see core/exit.h):
  * KVM_EXIT_DEBUG, and emulation failures, which on a KVM that emulates
  * ring 0 in software include our own int3 and a few instructions hyve
- * completes itself.
+ * completes itself, and on every KVM a fetch from a page trapped without
+ * a slot (a watchpoint's, or a page-trap breakpoint's).
  */
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -167,36 +168,57 @@ static bool emulate_fallback(struct vcpu *v)
 	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
 }
 
-/*
- * Does the instruction sit in a page a read/access watchpoint took out of
- * the memory slots, so that KVM cannot fetch it?  Then the run loop maps the
- * page read-only for this one step (EA_STEP_MAPPED).
- */
-static bool in_hidden_page(struct vcpu *v)
+/* The guest-physical address of the instruction at rip, or ~0. */
+static uint64_t rip_gpa(struct vcpu *v)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	uint64_t gpa;
 
 	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
-		return false;
-	gpa = x86_rip_gpa(v, &r, &s);
-	if (gpa == ~0ULL || !trap_page_hidden(&v->vm->traps, gpa))
-		return false;
+		return ~0ULL;
+	return x86_rip_gpa(v, &r, &s);
+}
+
+/*
+ * A failure to fetch the instruction at gpa, in a page a read/access
+ * watchpoint or a page-trap breakpoint took out of the memory slots:
+ *  - a page-trap breakpoint begins at exactly gpa (and is not lifted for a
+ *    step past it): a breakpoint hit, EA_DEBUG with STOP_BREAK;
+ *  - another instruction of such a page: the run loop maps the page
+ *    read-only for this one step (EA_STEP_MAPPED).
+ * -1: not in such a page.  The breakpoint is asked first, before our own
+ * int3 and the guest's (handle_int3): the two mechanisms never share a
+ * host, and a breakpoint set on a guest's int3 must stop.
+ */
+static int in_hidden_page(struct vcpu *v, uint64_t gpa, bool break_only)
+{
+	if (gpa == ~0ULL)
+		return -1;
+	if (break_only ? !trap_page_exec_at(&v->vm->traps, gpa) :
+	    !trap_page_hidden(&v->vm->traps, gpa))
+		return -1;
+	drop_queued_ud(v);		/* the fetch failed: the instruction never ran */
+	if (break_only) {
+		v->ev.hint = STOP_BREAK;
+		return EA_DEBUG;
+	}
 	v->ev.map_gpa = gpa & ~(TRAP_PAGE_SIZE - 1);
-	return true;
+	return EA_STEP_MAPPED;
 }
 
 static int exit_emulation_failure(struct vcpu *v)
 {
-	int r = handle_int3(v, false);
+	uint64_t gpa = rip_gpa(v);
+	int r = in_hidden_page(v, gpa, true);
 
 	if (r >= 0)
 		return r;
-	if (in_hidden_page(v)) {
-		drop_queued_ud(v);
-		return EA_STEP_MAPPED;
-	}
+	r = handle_int3(v, false);
+	if (r >= 0)
+		return r;
+	r = in_hidden_page(v, gpa, false);
+	if (r >= 0)
+		return r;
 	if (emulate_fallback(v)) {
 		drop_queued_ud(v);
 		return EA_CONTINUE;

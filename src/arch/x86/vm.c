@@ -99,5 +99,8 @@ void arch_vm_report(struct vm *vm, FILE *f)
 	fprintf(f, "hw-breakpoints: %s\n", d->hwbp_fires ? "fire" : "do-not-fire");
 	fprintf(f, "data-breakpoints: %s\n", d->dbp_fires ? "fire" : "do-not-fire");
 	fprintf(f, "step-over-pause: %s\n", d->step_pause_exact ? "exact" : "runs-on");
+	/* how a Z0 is done (debug/breakpoints.c) */
+	fprintf(f, "breakpoints: %s\n", arch_breaks_by_page(vm) ? "page-trap" :
+		d->swbp_traps ? "int3" : "debug-registers");
 	fprintf(f, "avx: %s\n", vm->arch.has_avx ? "yes" : "no");
 }
