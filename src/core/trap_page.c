@@ -68,7 +68,11 @@ static int relayout(struct trap_page *tp)
 {
 	uint64_t *np = NULL;
 	enum ram_trap *nt = NULL;
-	int n = 0, cap = 0, r;
+	int n = 0, cap = 0, r, nexec = 0;
+
+	for (int i = 0; i < tp->nwatches; i++)
+		nexec += tp->watches[i].type == TRAP_WATCH_EXEC;
+	__atomic_store_n(&tp->nexec, nexec, __ATOMIC_RELEASE);
 
 	for (int i = 0; i < tp->nwatches; i++) {
 		for (int j = 0; j < tp->watches[i].npieces; j++) {

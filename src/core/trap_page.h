@@ -82,6 +82,8 @@ struct trap_page {
 	int rmw_owner;			/* the vCPU inside a locked read-modify-write, or -1
 					 * (also read without the lock: a hint only) */
 	unsigned rmw_left;		/* bytes it has read and not yet written back */
+	int nexec;			/* TRAP_WATCH_EXEC watches (also read without the
+					 * lock: set while every vCPU is stopped) */
 };
 
 void trap_page_init(struct trap_page *tp, const struct gmem *mem, trap_layout_fn layout,

@@ -202,7 +202,8 @@ static bool gate_in(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (vm->ncpus < 2 || gate_owned ||
+	/* only breakpoints by page trapping need it: elsewhere KVM_RUN pays nothing */
+	if (vm->ncpus < 2 || gate_owned || !__atomic_load_n(&vm->traps.nexec, __ATOMIC_ACQUIRE) ||
 	    __atomic_load_n(&vm->traps.rmw_owner, __ATOMIC_ACQUIRE) == v->id)
 		return false;
 	pthread_rwlock_rdlock(&vm->exec_gate);
