@@ -22,7 +22,7 @@ require_files "$HYVE" "$elf"
 build_dbg64
 
 hw=0 bp=0
-part_needs hw-breakpoints "hbreak" && hw=1
+part_needs hbreak "hbreak" && hw=1
 part_needs breakpoints "break" && bp=1
 flags=(-ex "set \$hw = $hw" -ex "set \$brk = $bp")
 

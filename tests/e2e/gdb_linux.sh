@@ -37,7 +37,7 @@ echo "PVH entry $pvh (ELF note), e_entry $entry = virtual $text_virt"
 
 start_debug -m 256M --kernel "$vmlinux" --append "console=ttyS0 earlyprintk=serial nokaslr" -G w0
 hw=0
-part_needs hw-breakpoints "the hbreak at startup_64 and the checks there" && hw=1
+part_needs hbreak "the hbreak at startup_64 and the checks there" && hw=1
 gdb_run lx tests/e2e/gdb/linux.gdb - -ex "set \$startup_64 = $entry" -ex "set \$text_virt = $text_virt" \
 	-ex "set \$hw = $hw"
 expect_val lx rip "$pvh" "held at XEN_ELFNOTE_PHYS32_ENTRY"

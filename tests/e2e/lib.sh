@@ -69,6 +69,8 @@ skip_if_no_kvm() {
 #                     where neither int3 nor the debug registers stop a guest)
 #   soft-breakpoints  a `break` stops the guest without a debug register (so
 #                     any number of them): int3 traps, or the page is trapped
+#   hbreak            an `hbreak` (Z1) stops the guest: the debug registers
+#                     fire, or hyve traps the breakpoint's page
 #   step-over-pause   a single step over `pause` stops right after it
 # A probe that could not run answers yes: nothing is skipped on a guess.
 host_probe() {
@@ -93,6 +95,7 @@ host_has() {
 	breakpoints) host_has sw-breakpoints || host_has hw-breakpoints ||
 		[ "$(host_value breakpoints)" = page-trap ] ;;
 	soft-breakpoints) host_has sw-breakpoints || [ "$(host_value breakpoints)" = page-trap ] ;;
+	hbreak) host_has hw-breakpoints || [ "$(host_value breakpoints)" = page-trap ] ;;
 	step-over-pause) [ "$(host_value step-over-pause)" != runs-on ] ;;
 	*) echo "host_has: unknown facility $1" >&2; return 2 ;;
 	esac
@@ -106,6 +109,7 @@ host_lacks() {
 	hw-breakpoints) echo "debug-register instruction breakpoints never fire on this host (hyve --probe: hw-breakpoints: do-not-fire; $qemu)" ;;
 	data-breakpoints) echo "debug-register data breakpoints never fire on this host (hyve --probe: data-breakpoints: do-not-fire; KVM emulating ring 0 and $qemu)" ;;
 	breakpoints) echo "no breakpoint can fire on this host: int3 reaches the guest, debug registers never fire and hyve does not trap pages for them (hyve --probe: sw-breakpoints: reach-guest, hw-breakpoints: do-not-fire, breakpoints: $(host_value breakpoints))" ;;
+	hbreak) echo "no hbreak can fire on this host: debug registers never fire and hyve does not trap pages for them (hyve --probe: hw-breakpoints: do-not-fire, breakpoints: $(host_value breakpoints))" ;;
 	soft-breakpoints) echo "software breakpoints take debug registers on this host: int3 reaches the guest (hyve --probe: sw-breakpoints: reach-guest, breakpoints: $(host_value breakpoints); $qemu)" ;;
 	step-over-pause) echo "a single step over pause also runs the next instruction on this host (hyve --probe: step-over-pause: runs-on; $qemu)" ;;
 	esac

@@ -1,0 +1,64 @@
+#!/bin/bash
+# linux_tiny_break.sh -- breakpoints in hyve's own small kernel (make
+# linux-kernel) on 2 vCPUs, from its first instruction (-G w), with the real
+# gdb and the kernel's scripts (tests/e2e/gdb/linux_tiny_break.gdb):
+#   - `hbreak start_secondary` stops thread 2 (the AP) at start_secondary;
+#   - `break run_init_process` stops thread 1 there, init_filename "/init";
+#   - lx-dmesg then holds the banner and "Brought up 1 node, 2 CPUs";
+#     `info threads` shows both vCPUs in kernel functions; lx-ps shows
+#     kthreadd and ksoftirqd/0;
+#   - after the detach the kernel goes on to "Run /init as init process".
+# Where no breakpoint of any kind stops a guest (hyve --probe) it is skipped,
+# loudly.  The kernel comes from the cache of scripts/build-linux-kernel.sh
+# (a cold build takes about 35 minutes): skipped, loudly, when it cannot be
+# built.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/gdblib.sh
+e2e_init linux_tiny_break
+skip_if_no_kvm
+need_host breakpoints
+need_tool gdb python3
+require_files "$HYVE"
+TINY=${LINUX_TINY:-$B/linux-tiny}
+LINUX_GUEST=${LINUX_GUEST:-$B/linux}
+WAIT=${LINUX_TINY_WAIT:-900}
+E2E_TIMEOUT=$((WAIT + 2 * GDB_TIMEOUT + 120))
+for b in "scripts/build-linux-kernel.sh $TINY" "scripts/build-linux-guest.sh $LINUX_GUEST"; do
+	# shellcheck disable=SC2086 # a command and its argument
+	$b >"$WORK/build.log" 2>&1 || { tail -n 15 "$WORK/build.log"; skip "$b failed"; }
+done
+vmlinux=$TINY/vmlinux initrd=$LINUX_GUEST/initramfs.cpio.gz
+require_files "$vmlinux" "$TINY/vmlinux-gdb.py" "$initrd"
+
+start_debug -c 2 -m 256M --kernel "$vmlinux" --initrd "$initrd" \
+	--append "console=ttyS0 nokaslr noxsave lpj=1000000 panic=-1" -G w0
+GDB_LOGS="$GDB_LOGS b.out"
+timeout -k 5 $((WAIT + GDB_TIMEOUT)) "$GDB" -batch -nx -ex 'set pagination off' \
+	-ex 'set confirm off' -ex 'set width 0' -ex 'set height 0' \
+	-ex "add-auto-load-safe-path $TINY" -ex "file $vmlinux" -ex "source $TINY/vmlinux-gdb.py" \
+	-ex "target remote $GDB_ADDR" -x tests/e2e/gdb/linux_tiny_break.gdb </dev/null >"$WORK/b.out" 2>&1
+GDB_RC=$?
+[ "$GDB_RC" != 124 ] || fail "gdb timed out"
+block() { tr -d '\r' <"$WORK/b.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'; }
+expect_val b ap_thread 2 "hbreak start_secondary: the AP's thread"
+expect_val b ap_at 1 "the AP stopped at start_secondary"
+block ap | grep -qE 'breakpoint 1, .*start_secondary' || fail "gdb did not report hardware breakpoint 1"
+expect_val b init_thread 1 "break run_init_process: the boot vCPU"
+expect_val b init_at 1 "stopped at run_init_process"
+expect_val b init_arg /init "run_init_process's argument"
+block init | grep -qE 'Breakpoint 2, .*run_init_process' || fail "gdb did not report breakpoint 2"
+block dmesg | grep -qE '\] Linux version [0-9]' || fail "lx-dmesg: no banner"
+block dmesg | grep -q 'Brought up 1 node, 2 CPUs' || fail "lx-dmesg: no 'Brought up 1 node, 2 CPUs'"
+echo "ok: lx-dmesg: the banner and 'Brought up 1 node, 2 CPUs'"
+n=$(block threads | grep -cE '^\*? +[12] +Thread [12] "vCPU [01]".* in [a-z_0-9]+ ')
+[ "$n" = 2 ] || { block threads; fail "info threads: $n of 2 vCPUs shown in a kernel function"; }
+echo "ok: info threads: both vCPUs in kernel functions"
+for want in kthreadd ksoftirqd/0; do
+	block ps | grep -qE " $want\$" || fail "lx-ps: no $want"
+done
+echo "ok: lx-ps: kthreadd, ksoftirqd/0"
+wait_for_line "$WORK/out" 'Run /init as init process' 300
+echo "ok: detached, the kernel went on to run /init"
+stop_bg
+pass
