@@ -21,5 +21,9 @@ bench-cond: $(B)/hyve guests
 bench-snap: $(B)/hyve guests
 	B=$(B) tools/bench/snap_bench.py $(BENCH_SNAP_ARGS)
 
-.PHONY: bench bench-cond bench-snap
+# hyve's small kernel to "Run /init" and the kernel's lx-* scripts, hyve beside QEMU (doc/linux.md).
+bench-linux: $(B)/hyve linux-kernel linux-guest
+	B=$(B) tools/bench/linux_bench.py $(BENCH_LINUX_ARGS)
+
+.PHONY: bench bench-cond bench-snap bench-linux
 -include $(BENCH_OBJ:.o=.d)
