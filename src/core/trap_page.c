@@ -266,6 +266,23 @@ bool trap_page_exec_in(struct trap_page *tp, uint64_t gpa)
 	return r;
 }
 
+bool trap_page_data_in(struct trap_page *tp, uint64_t gpa)
+{
+	uint64_t pg = ALIGN_DOWN(gpa, PAGE);
+	bool r = false;
+
+	pthread_mutex_lock(&tp->lock);
+	for (int i = 0; i < tp->nwatches && !r; i++) {
+		const struct trap_watch *w = &tp->watches[i];
+
+		for (int j = 0; j < w->npieces && !r && w->type != TRAP_WATCH_EXEC; j++)
+			r = ALIGN_DOWN(w->pieces[j].gpa, PAGE) <= pg &&
+			    pg < w->pieces[j].gpa + w->pieces[j].len;
+	}
+	pthread_mutex_unlock(&tp->lock);
+	return r;
+}
+
 void trap_page_lift(struct trap_page *tp, uint64_t gpa)
 {
 	pthread_mutex_lock(&tp->lock);

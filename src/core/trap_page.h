@@ -125,6 +125,8 @@ bool trap_page_hidden(struct trap_page *tp, uint64_t gpa);
 bool trap_page_exec_at(struct trap_page *tp, uint64_t gpa);
 /* Does any TRAP_WATCH_EXEC breakpoint lie in the page of gpa (lifted or not)? */
 bool trap_page_exec_in(struct trap_page *tp, uint64_t gpa);
+/* Does a watchpoint (not a breakpoint) watch a byte of gpa's page? */
+bool trap_page_data_in(struct trap_page *tp, uint64_t gpa);
 /*
  * The breakpoint at gpa is no hit for a moment (one vCPU steps past it with
  * every other stopped; the page stays hidden): until trap_page_rearm.

@@ -162,6 +162,8 @@ struct snap_w;
 struct snap_r;
 int arch_vcpu_save(struct vcpu *v, struct snap_w *w);
 int arch_vcpu_load(struct vcpu *v, const struct snap_r *r, bool check);
+/* The guest-physical address of the vCPU's next instruction (~0: untranslatable); vCPU thread. */
+uint64_t arch_vcpu_pc_gpa(struct vcpu *v);
 /* Print registers and a few bytes at the pc to stderr (unexpected exits). */
 void arch_vcpu_dump(struct vcpu *v);
 /* Is this debug exit a plain single-step trap with the pc in [start, end)?  (range stepping) */

@@ -308,10 +308,13 @@ static int step_here(struct vcpu *v)
  * read-only for this vCPU's step (others that run meanwhile may fetch from
  * it too: where the page holds a breakpoint, none runs).  0 or -errno.
  */
-static int step_in_page(struct vcpu *v, uint64_t page)
+#define PAGE_RUN_MAX	256	/* steps through a breakpoint's page between two looks at the world */
+
+static int step_in_page(struct vcpu *v, uint64_t page, bool run_on)
 {
 	/* a breakpoint's page: no other vCPU may run through it unseen meanwhile */
-	bool gate = v->vm->ncpus > 1 && trap_page_exec_in(&v->vm->traps, page);
+	bool exec = trap_page_exec_in(&v->vm->traps, page);
+	bool gate = v->vm->ncpus > 1 && exec;
 	int r;
 
 	if (gate)
@@ -319,6 +322,28 @@ static int step_in_page(struct vcpu *v, uint64_t page)
 	r = vm_map_temp(v->vm, v->id, page);
 	if (!r) {
 		r = step_here(v);
+		/*
+		 * Running freely through a breakpoint's page: step on with the page
+		 * still mapped while the next instruction is in it and is no
+		 * breakpoint -- one memory-slot change for the run, not two a step
+		 * (not where a watchpoint watches the page too: its accesses must
+		 * still trap).  A stop
+		 * asked for, a watchpoint hit or any other exit ends the run.
+		 */
+		if (run_on && exec && trap_page_data_in(&v->vm->traps, page))
+			run_on = false;
+		for (int n = 0; run_on && exec && !r && n < PAGE_RUN_MAX; n++) {
+			uint64_t gpa;
+
+			if (v->ev.hint != STOP_NONE || v->run->exit_reason != KVM_EXIT_DEBUG ||
+			    __atomic_load_n(&v->action, __ATOMIC_ACQUIRE) != VCPU_RUN)
+				break;
+			gpa = arch_vcpu_pc_gpa(v);
+			if ((gpa & ~(TRAP_PAGE_SIZE - 1)) != page ||
+			    trap_page_exec_at(&v->vm->traps, gpa))
+				break;
+			r = step_here(v);
+		}
 		vm_unmap_temp(v->vm, v->id);
 	}
 	if (gate)
@@ -333,7 +358,7 @@ static int step_in_page(struct vcpu *v, uint64_t page)
  */
 static enum exit_action step_mapped(struct vcpu *v, enum vcpu_action act)
 {
-	int r = step_in_page(v, v->ev.map_gpa);
+	int r = step_in_page(v, v->ev.map_gpa, act == VCPU_RUN);
 
 	if (!r && (act == VCPU_STEP || act == VCPU_RANGE)) {
 		v->ev.arch = v->run->debug.arch;
@@ -359,7 +384,7 @@ static enum exit_action step_over_here(struct vcpu *v)
 
 	v->ev.hint = STOP_NONE;
 	if (trap_page_exec_at(&v->vm->traps, gpa)) {
-		r = step_in_page(v, gpa & ~(TRAP_PAGE_SIZE - 1));
+		r = step_in_page(v, gpa & ~(TRAP_PAGE_SIZE - 1), false);
 	} else {
 		trap_swbp_lift(&v->vm->swbp, gpa);
 		r = step_here(v);

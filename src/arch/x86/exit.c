@@ -169,7 +169,7 @@ static bool emulate_fallback(struct vcpu *v)
 }
 
 /* The guest-physical address of the instruction at rip, or ~0. */
-static uint64_t rip_gpa(struct vcpu *v)
+uint64_t arch_vcpu_pc_gpa(struct vcpu *v)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -208,7 +208,7 @@ static int in_hidden_page(struct vcpu *v, uint64_t gpa, bool break_only)
 
 static int exit_emulation_failure(struct vcpu *v)
 {
-	uint64_t gpa = rip_gpa(v);
+	uint64_t gpa = arch_vcpu_pc_gpa(v);
 	int r = in_hidden_page(v, gpa, true);
 
 	if (r >= 0)
