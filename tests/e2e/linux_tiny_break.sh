@@ -43,11 +43,12 @@ GDB_RC=$?
 block() { tr -d '\r' <"$WORK/b.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'; }
 expect_val b ap_thread 2 "hbreak start_secondary: the AP's thread"
 expect_val b ap_at 1 "the AP stopped at start_secondary"
-block ap | grep -qE 'breakpoint 1, .*start_secondary' || fail "gdb did not report hardware breakpoint 1"
+block ap | grep -qE '[Bb]reakpoint 1, .*start_secondary' || { block ap; fail "gdb did not report breakpoint 1 (the hbreak)"; }
+echo "ok: $(block ap | grep -E '[Bb]reakpoint 1, ' | head -n 1)"
 expect_val b init_thread 1 "break run_init_process: the boot vCPU"
 expect_val b init_at 1 "stopped at run_init_process"
 expect_val b init_arg /init "run_init_process's argument"
-block init | grep -qE 'Breakpoint 2, .*run_init_process' || fail "gdb did not report breakpoint 2"
+block init | grep -qE 'Breakpoint 2, .*run_init_process' || { block init; fail "gdb did not report breakpoint 2"; }
 block dmesg | grep -qE '\] Linux version [0-9]' || fail "lx-dmesg: no banner"
 block dmesg | grep -q 'Brought up 1 node, 2 CPUs' || fail "lx-dmesg: no 'Brought up 1 node, 2 CPUs'"
 echo "ok: lx-dmesg: the banner and 'Brought up 1 node, 2 CPUs'"

@@ -96,4 +96,4 @@ for b in ${LINUX_BOOT:-bzimage pvh}; do
 	esac
 done
 TEST_NAME=test-linux
-pass "booted ${LINUX_BOOT:-bzimage pvh} to a shell on 2 vCPUs and powered off"
+pass "booted ${LINUX_BOOT:-bzimage pvh} to a shell on $CPUS vCPUs and powered off"
