@@ -342,6 +342,9 @@ static int step_in_page(struct vcpu *v, uint64_t page, bool run_on)
 			if ((gpa & ~(TRAP_PAGE_SIZE - 1)) != page ||
 			    trap_page_exec_at(&v->vm->traps, gpa))
 				break;
+			/* one that waits for an interrupt, or a sti: not stepped here */
+			if (arch_step_next(v, &v->run->debug.arch) != ARCH_NEXT_PLAIN)
+				break;
 			r = step_here(v);
 		}
 		vm_unmap_temp(v->vm, v->id);
