@@ -87,7 +87,7 @@ SVM_TESTS ?= e2e
 test-svm: all units guests linux-guest linux-kernel
 	B=$(B) tests/svm/run.sh $(SVM_TESTS)
 
-test-svm-ci: all units guests linux-guest
+test-svm-ci: all units guests linux-guest linux-kernel
 	B=$(B) tests/svm/run.sh @tests/svm/ci.list
 
 run: deps all guests

@@ -52,7 +52,7 @@ block init | grep -qE 'Breakpoint 2, .*run_init_process' || { block init; fail "
 block dmesg | grep -qE '\] Linux version [0-9]' || fail "lx-dmesg: no banner"
 block dmesg | grep -q 'Brought up 1 node, 2 CPUs' || fail "lx-dmesg: no 'Brought up 1 node, 2 CPUs'"
 echo "ok: lx-dmesg: the banner and 'Brought up 1 node, 2 CPUs'"
-n=$(block threads | grep -cE '^\*? +[12] +Thread [12] "vCPU [01]".* in [a-z_0-9]+ ')
+n=$(block threads | grep -cE '^\*? +[12] +Thread [12] "vCPU [01]" +(0x[0-9a-f]+ in )?[a-z_][a-z_0-9.]* \(')
 [ "$n" = 2 ] || { block threads; fail "info threads: $n of 2 vCPUs shown in a kernel function"; }
 echo "ok: info threads: both vCPUs in kernel functions"
 for want in kthreadd ksoftirqd/0; do
