@@ -1,7 +1,7 @@
 # hyve's tiny kernel on 2 vCPUs, held at its first instruction (-G w): the
 # breakpoints a kernel developer sets first.  `hbreak start_secondary` is hit
 # by the second vCPU as the boot vCPU brings it up; `break run_init_process`
-# (a software breakpoint) by the boot vCPU with "/init" as its argument; the
+# (a software breakpoint) by the vCPU PID 1 runs on, "/init" its argument; the
 # kernel's own scripts then read the stopped kernel; detach lets it boot on.
 hbreak start_secondary
 break run_init_process
