@@ -1,0 +1,44 @@
+#!/bin/bash
+# linux_tiny_panic.sh -- a kernel panic reported to the debugger: hyve's own
+# small kernel (make linux-kernel, CONFIG_PVPANIC) with `rdinit=` and `init=`
+# naming programs that do not exist panics ("No working init found"); its
+# pvpanic driver (ACPI QEMU0001, port 0x505) tells hyve, which keeps the
+# machine stopped for the attached gdb: "Program received signal SIGABRT",
+# lx-dmesg holds the panic, the backtrace runs through panic(); after the
+# detach hyve ends with exit status 5 (a guest panic, hyve(1)).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/gdblib.sh
+e2e_init linux_tiny_panic
+skip_if_no_kvm
+need_tool gdb python3
+require_files "$HYVE"
+TINY=${LINUX_TINY:-$B/linux-tiny}
+LINUX_GUEST=${LINUX_GUEST:-$B/linux}
+WAIT=${LINUX_TINY_WAIT:-300}	# the panic comes within seconds of the boot
+E2E_TIMEOUT=$((WAIT + GDB_TIMEOUT + 120))
+for b in "scripts/build-linux-kernel.sh $TINY" "scripts/build-linux-guest.sh $LINUX_GUEST"; do
+	# shellcheck disable=SC2086 # a command and its argument
+	$b >"$WORK/build.log" 2>&1 || { tail -n 15 "$WORK/build.log"; skip "$b failed"; }
+done
+vmlinux=$TINY/vmlinux initrd=$LINUX_GUEST/initramfs.cpio.gz
+require_files "$vmlinux" "$TINY/vmlinux-gdb.py" "$initrd"
+
+start_debug -m 256M --kernel "$vmlinux" --initrd "$initrd" \
+	--append "console=ttyS0 nokaslr noxsave lpj=1000000 rdinit=/hyve-no-init init=/hyve-no-init" -G w0
+GDB_LOGS="$GDB_LOGS p.out"
+timeout -k 5 $((WAIT + GDB_TIMEOUT)) "$GDB" -batch -nx -ex 'set pagination off' \
+	-ex 'set confirm off' -ex 'set width 0' -ex 'set height 0' \
+	-ex "add-auto-load-safe-path $TINY" -ex "file $vmlinux" -ex "source $TINY/vmlinux-gdb.py" \
+	-ex "target remote $GDB_ADDR" -x tests/e2e/gdb/linux_tiny_panic.gdb </dev/null >"$WORK/p.out" 2>&1
+[ $? != 124 ] || fail "gdb timed out"
+block() { tr -d '\r' <"$WORK/p.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'; }
+expect_out p '^Program received signal SIGABRT' "gdb is told of the panic (SIGABRT)"
+block dmesg | grep -q 'Kernel panic - not syncing' || fail "lx-dmesg: no 'Kernel panic - not syncing'"
+echo "ok: lx-dmesg: $(block dmesg | grep -m1 'Kernel panic' | sed 's/^\[[^]]*\] //')"
+block bt | grep -qE '(^| )panic \(' || { block bt; fail "the backtrace does not run through panic()"; }
+echo "ok: the backtrace runs through panic()"
+wait_bg 30
+expect_rc 5
+expect_line "$WORK/err" 'pvpanic: the guest kernel panicked' "hyve logs the panic"
+pass
