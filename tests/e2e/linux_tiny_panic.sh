@@ -3,7 +3,8 @@
 # small kernel (make linux-kernel, CONFIG_PVPANIC) with `rdinit=` and `init=`
 # naming programs that do not exist panics ("No working init found"); its
 # pvpanic driver (ACPI QEMU0001, port 0x505) tells hyve, which keeps the
-# machine stopped for the attached gdb: "Program received signal SIGABRT",
+# machine stopped for the attached gdb (after a Ctrl-C mid-init and a
+# continue): "Program received signal SIGABRT",
 # lx-dmesg holds the panic, the backtrace runs through panic(); after the
 # detach hyve ends with exit status 5 (a guest panic, hyve(1)).
 set -u
@@ -30,9 +31,14 @@ GDB_LOGS="$GDB_LOGS p.out"
 timeout -k 5 $((WAIT + GDB_TIMEOUT)) "$GDB" -batch -nx -ex 'set pagination off' \
 	-ex 'set confirm off' -ex 'set width 0' -ex 'set height 0' \
 	-ex "add-auto-load-safe-path $TINY" -ex "file $vmlinux" -ex "source $TINY/vmlinux-gdb.py" \
-	-ex "target remote $GDB_ADDR" -x tests/e2e/gdb/linux_tiny_panic.gdb </dev/null >"$WORK/p.out" 2>&1
+	-ex "target remote $GDB_ADDR" -ex "set \$console = \"$WORK/out\"" \
+	-x tests/e2e/gdb/linux_tiny_panic.gdb </dev/null >"$WORK/p.out" 2>&1
 [ $? != 124 ] || fail "gdb timed out"
 block() { tr -d '\r' <"$WORK/p.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'; }
+block int | grep -q 'received signal SIGINT' || { block int; fail "no SIGINT stop after the Ctrl-C mid-init"; }
+pc=$(val p i_pc)
+(( pc >= 0xffffffff80000000 )) || fail "the Ctrl-C stopped the kernel at $pc, not in its text"
+echo "ok: Ctrl-C mid-init stopped the kernel at $pc; continued"
 expect_out p '^Program received signal SIGABRT' "gdb is told of the panic (SIGABRT)"
 block dmesg | grep -q 'Kernel panic - not syncing' || fail "lx-dmesg: no 'Kernel panic - not syncing'"
 echo "ok: lx-dmesg: $(block dmesg | grep -m1 'Kernel panic' | sed 's/^\[[^]]*\] //')"
