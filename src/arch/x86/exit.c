@@ -206,6 +206,27 @@ static int in_hidden_page(struct vcpu *v, uint64_t gpa, bool break_only)
 	return EA_STEP_MAPPED;
 }
 
+/*
+ * The page after the instruction at rip's, when that instruction may reach
+ * into it (it begins within 15 bytes of its page's end): a fetch fails in a
+ * hidden page there too, with rip still in the page before.  ~0 otherwise.
+ */
+static uint64_t next_page_gpa(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t lin, off;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return ~0ULL;
+	lin = (s.efer & X86_EFER_LMA) ? r.rip : s.cs.base + r.rip;
+	off = lin & (TRAP_PAGE_SIZE - 1);
+	if (off <= TRAP_PAGE_SIZE - 15)
+		return ~0ULL;
+	r.rip += TRAP_PAGE_SIZE - off;
+	return x86_rip_gpa(v, &r, &s);
+}
+
 static int exit_emulation_failure(struct vcpu *v)
 {
 	uint64_t gpa = arch_vcpu_pc_gpa(v);
@@ -217,6 +238,10 @@ static int exit_emulation_failure(struct vcpu *v)
 	if (r >= 0)
 		return r;
 	r = in_hidden_page(v, gpa, false);
+	if (r >= 0)
+		return r;
+	/* an instruction across the end of its page, into a hidden one */
+	r = in_hidden_page(v, next_page_gpa(v), false);
 	if (r >= 0)
 		return r;
 	if (emulate_fallback(v)) {

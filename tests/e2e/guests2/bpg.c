@@ -33,6 +33,10 @@
  *             irq_release & 0xff once that is set
  *   watch     see bpg_watch.c;  step, smp: see bpg_src.c;  cond: bpg_cond.c;
  *   lock      see bpg_lock.c;  snap: see bpg_snap.c
+ *   straddle  calls straddle_fn(i) (an instruction across the end of its
+ *             page, into straddle_page) and straddle_next(i) (in that page)
+ *             for i = 0 .. 999, reading straddle_var at i == 500; exit 0
+ *             if every result was right ("STRADDLE DONE 1000")
  *
  * Application processors (-c N) are started in every mode; they run
  * both_hit (loop), smp_ap_main (smp) or idle.
@@ -68,14 +72,14 @@
 #define MON_IOAPIC_VEC	0x47
 
 enum mode { M_NONE, M_ALIAS, M_INT3, M_LOOP, M_MON, M_TRIPLE, M_RESET, M_POWEROFF,
-	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86, M_LOCK, M_SNAP };
+	    M_WATCH, M_STEP, M_SMP, M_IRQ, M_PANIC, M_COND, M_X86, M_LOCK, M_SNAP, M_STRADDLE };
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none", [M_ALIAS] = "alias", [M_INT3] = "int3", [M_LOOP] = "loop",
 	[M_MON] = "mon", [M_TRIPLE] = "triple", [M_RESET] = "reset",
 	[M_POWEROFF] = "poweroff", [M_WATCH] = "watch", [M_STEP] = "step", [M_SMP] = "smp",
 	[M_IRQ] = "irq", [M_PANIC] = "panic", [M_COND] = "cond", [M_X86] = "x86",
-	[M_LOCK] = "lock", [M_SNAP] = "snap",
+	[M_LOCK] = "lock", [M_SNAP] = "snap", [M_STRADDLE] = "straddle",
 };
 
 static enum mode mode;
@@ -263,6 +267,25 @@ static int mon_main(void)
 	guest_exit((int)(v & 0xff));
 }
 
+/* ---- mode=straddle ---- */
+
+volatile uint64_t straddle_sink;
+
+static int straddle_main(void)
+{
+	uint64_t i, ok = 0;
+
+	for (i = 0; i < 1000; i++) {
+		ok += straddle_fn(i) == i + 0x12345678 && straddle_next(i) == i + 1;
+		if (i == 500)
+			straddle_sink = straddle_var;
+	}
+	gprintf("STRADDLE DONE %lu\n", (unsigned long)ok);
+	CHECK(0x50, ok == 1000 && straddle_sink == 0x5ad, "straddle: %lu of 1000 right, var 0x%lx",
+	      (unsigned long)ok, (unsigned long)straddle_sink);
+	report_pass();
+}
+
 /* ---- mode=triple/reset/poweroff ---- */
 
 volatile uint64_t fail_marker;
@@ -377,6 +400,7 @@ int guest_main(const struct boot_info *bi)
 	case M_COND: return cond_main();
 	case M_LOCK: return lock_main(ncpus);
 	case M_SNAP: return snap_main();
+	case M_STRADDLE: return straddle_main();
 	default: break;
 	}
 	report_fail(0x2f, "no mode=NAME on the command line \"%s\"", bi->cmdline);

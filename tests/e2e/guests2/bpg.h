@@ -47,6 +47,10 @@ extern char int3_site[], int3_after[];
 uint64_t wpage_fn(uint64_t x);		/* x + 0x100: code in the same page as wpage_var */
 extern volatile uint64_t wpage_var;
 extern char wpage[];
+uint64_t straddle_fn(uint64_t x);	/* x + 0x12345678: its mov spans the end of its page */
+uint64_t straddle_next(uint64_t x);	/* x + 1, in the page after straddle_fn's */
+extern volatile uint64_t straddle_var;	/* 0x5ad, in that page too */
+extern char straddle_page[];
 __attribute__((noreturn)) void do_triple(void);
 __attribute__((noreturn)) void do_reset(void);
 __attribute__((noreturn)) void do_poweroff(void);

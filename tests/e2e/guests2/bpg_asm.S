@@ -127,6 +127,41 @@ wpage_var:
 	.size wpage_var, 8
 	.balign 4096
 
+/*
+ * straddle_fn's mov $imm32 begins 3 bytes before the end of its page and
+ * ends in the next one, straddle_page, which holds straddle_next and
+ * straddle_var: a breakpoint or a read watchpoint that traps straddle_page
+ * traps a fetch of that instruction's tail, its rip in the page before.
+ */
+	.section .text.straddle, "ax", @progbits
+	.balign 4096
+	.skip 4096 - 8
+	.globl straddle_fn, straddle_page, straddle_next, straddle_var
+	.type straddle_fn, @function
+straddle_fn:
+	nop
+	nop
+	nop
+	nop
+	nop
+	mov $0x12345678, %eax		/* 5 bytes: 3 in this page, 2 in the next */
+	.set straddle_page, straddle_fn + 8
+	add %rdi, %rax
+	ret
+	.size straddle_fn, . - straddle_fn
+	.balign 64
+	.type straddle_next, @function
+straddle_next:
+	lea 1(%rdi), %rax
+	ret
+	.size straddle_next, . - straddle_next
+	.balign 2048
+	.type straddle_var, @object
+straddle_var:
+	.quad 0x5ad
+	.size straddle_var, 8
+	.balign 4096
+
 	.section .rodata
 	.balign 16
 null_idt:
