@@ -12,6 +12,7 @@
 #   -m MEM      L1's memory (default 4G);  -c CPUS  its CPUs (default 2)
 #   -e VAR      pass this environment variable's value into L1 (repeatable)
 #   L1_LOG=FILE keep L1's own console there
+#   L1_KEEP=DIR copy what COMMAND left in /out/keep (inside L1) to DIR on the way out
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 to=3600 mem=4G cpus=2 vars=()
@@ -29,7 +30,7 @@ done
 command -v qemu-system-x86_64 >/dev/null || { echo "l1run: qemu-system-x86_64 is missing (package qemu-system-x86; scripts/install-deps.sh)" >&2; exit 125; }
 L1=$("$TOP/scripts/build-l1.sh") || { echo "l1run: cannot build the L1 image" >&2; exit 125; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/hyve-l1.XXXXXX")
-trap 'rm -rf "$out"' EXIT
+trap '[ -n "${L1_KEEP:-}" ] && [ -d "$out/keep" ] && mkdir -p "$L1_KEEP" && cp -a "$out/keep/." "$L1_KEEP/"; rm -rf "$out"' EXIT
 {
 	for v in "${vars[@]}"; do
 		[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
