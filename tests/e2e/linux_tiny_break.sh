@@ -16,32 +16,20 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/gdblib.sh
+. tests/e2e/tinylib.sh
 e2e_init linux_tiny_break
 skip_if_no_kvm
 need_host breakpoints
 need_tool gdb python3
 require_files "$HYVE"
-TINY=${LINUX_TINY:-$B/linux-tiny}
-LINUX_GUEST=${LINUX_GUEST:-$B/linux}
 WAIT=${LINUX_TINY_WAIT:-900}
 E2E_TIMEOUT=$((WAIT + 2 * GDB_TIMEOUT + 120))
-for b in "scripts/build-linux-kernel.sh $TINY" "scripts/build-linux-guest.sh $LINUX_GUEST"; do
-	# shellcheck disable=SC2086 # a command and its argument
-	$b >"$WORK/build.log" 2>&1 || { tail -n 15 "$WORK/build.log"; skip "$b failed"; }
-done
-vmlinux=$TINY/vmlinux initrd=$LINUX_GUEST/initramfs.cpio.gz
-require_files "$vmlinux" "$TINY/vmlinux-gdb.py" "$initrd"
+tiny_prepare
 
 start_debug -c 2 -m 256M --kernel "$vmlinux" --initrd "$initrd" \
 	--append "console=ttyS0 nokaslr noxsave lpj=1000000 panic=-1" -G w0
-GDB_LOGS="$GDB_LOGS b.out"
-timeout -k 5 $((WAIT + GDB_TIMEOUT)) "$GDB" -batch -nx -ex 'set pagination off' \
-	-ex 'set confirm off' -ex 'set width 0' -ex 'set height 0' \
-	-ex "add-auto-load-safe-path $TINY" -ex "file $vmlinux" -ex "source $TINY/vmlinux-gdb.py" \
-	-ex "target remote $GDB_ADDR" -x tests/e2e/gdb/linux_tiny_break.gdb </dev/null >"$WORK/b.out" 2>&1
-GDB_RC=$?
-[ "$GDB_RC" != 124 ] || fail "gdb timed out"
-block() { tr -d '\r' <"$WORK/b.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'; }
+tiny_gdb b $((WAIT + GDB_TIMEOUT)) tests/e2e/gdb/linux_tiny_break.gdb
+block() { tiny_block b "$1"; }
 expect_val b ap_thread 2 "hbreak start_secondary: the AP's thread"
 expect_val b ap_at 1 "the AP stopped at start_secondary"
 block ap | grep -qE '[Bb]reakpoint 1, .*start_secondary' || { block ap; fail "gdb did not report breakpoint 1 (the hbreak)"; }

@@ -10,31 +10,19 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/gdblib.sh
+. tests/e2e/tinylib.sh
 e2e_init linux_tiny_panic
 skip_if_no_kvm
 need_tool gdb python3
 require_files "$HYVE"
-TINY=${LINUX_TINY:-$B/linux-tiny}
-LINUX_GUEST=${LINUX_GUEST:-$B/linux}
 WAIT=${LINUX_TINY_WAIT:-300}	# the panic comes within seconds of the boot
 E2E_TIMEOUT=$((WAIT + GDB_TIMEOUT + 120))
-for b in "scripts/build-linux-kernel.sh $TINY" "scripts/build-linux-guest.sh $LINUX_GUEST"; do
-	# shellcheck disable=SC2086 # a command and its argument
-	$b >"$WORK/build.log" 2>&1 || { tail -n 15 "$WORK/build.log"; skip "$b failed"; }
-done
-vmlinux=$TINY/vmlinux initrd=$LINUX_GUEST/initramfs.cpio.gz
-require_files "$vmlinux" "$TINY/vmlinux-gdb.py" "$initrd"
+tiny_prepare
 
 start_debug -m 256M --kernel "$vmlinux" --initrd "$initrd" \
 	--append "console=ttyS0 nokaslr noxsave lpj=1000000 rdinit=/hyve-no-init init=/hyve-no-init" -G w0
-GDB_LOGS="$GDB_LOGS p.out"
-timeout -k 5 $((WAIT + GDB_TIMEOUT)) "$GDB" -batch -nx -ex 'set pagination off' \
-	-ex 'set confirm off' -ex 'set width 0' -ex 'set height 0' \
-	-ex "add-auto-load-safe-path $TINY" -ex "file $vmlinux" -ex "source $TINY/vmlinux-gdb.py" \
-	-ex "target remote $GDB_ADDR" -ex "set \$console = \"$WORK/out\"" \
-	-x tests/e2e/gdb/linux_tiny_panic.gdb </dev/null >"$WORK/p.out" 2>&1
-[ $? != 124 ] || fail "gdb timed out"
-block() { tr -d '\r' <"$WORK/p.out" | sed -n "/^$1-begin\$/,/^$1-end\$/p" | sed '1d;$d'; }
+tiny_gdb p $((WAIT + GDB_TIMEOUT)) tests/e2e/gdb/linux_tiny_panic.gdb -ex "set \$console = \"$WORK/out\""
+block() { tiny_block p "$1"; }
 block int | grep -q 'received signal SIGINT' || { block int; fail "no SIGINT stop after the Ctrl-C mid-init"; }
 pc=$(val p i_pc)
 (( pc >= 0xffffffff80000000 )) || fail "the Ctrl-C stopped the kernel at $pc, not in its text"
