@@ -27,7 +27,6 @@ python3; QEMU is optional (--qemu none).
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cond_rsp import Rsp, k64, k32, xlist, REF64, EQUAL, END, PRINTF, sym  # noqa: E402
+from benchlib import free_port, wait_file  # noqa: E402
 
 REM_UNSIGNED = b"\x08"
 
@@ -49,27 +50,6 @@ def printf_reg(fmt, regno):
     f = fmt.encode() + b"\0"
     return (b"\x26" + regno.to_bytes(2, "big") + b"\x22\x00\x22\x00" + PRINTF + bytes([1]) +
             len(f).to_bytes(2, "big") + f + END)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_file(path, pattern, secs):
-    t0 = time.time()
-    while time.time() - t0 < secs:
-        try:
-            with open(path, errors="replace") as f:
-                if re.search(pattern, f.read()):
-                    return True
-        except FileNotFoundError:
-            pass
-        time.sleep(0.1)
-    return False
 
 
 class Machine:

@@ -16,8 +16,6 @@ The stubs alternate (hyve, QEMU, QEMU, hyve, ...); medians are printed.
 import argparse
 import os
 import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,14 +24,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CMDLINE = "console=ttyS0 nokaslr noxsave lpj=1000000 panic=-1"
 INIT = "Run /init as init process"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import free_port, wait_file, medians_table  # noqa: E402
 
 
 def boot(args, what, cpus, work):
@@ -56,16 +48,8 @@ def boot(args, what, cpus, work):
     t0 = time.time()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                          stderr=open(log, "a") if what != "qemu" else out)
-    while time.time() - t0 < args.timeout:
-        try:
-            with open(serial, errors="replace") as f:
-                if INIT in f.read():
-                    return p, port, time.time() - t0
-        except FileNotFoundError:
-            pass
-        if p.poll() is not None:
-            break
-        time.sleep(0.1)
+    if wait_file(serial, re.escape(INIT), args.timeout, proc=p):
+        return p, port, time.time() - t0
     p.kill()
     p.wait()
     raise RuntimeError("%s -c %d did not reach '%s' (see %s)" % (what, cpus, INIT, log))
@@ -142,18 +126,7 @@ def main():
                     continue
                 for k, v in res.items():
                     rows.setdefault((cpus, k), {}).setdefault(what, []).append(v)
-    lines = ["%-5s %-16s %12s %12s" % ("vCPUs", "metric", "hyve", "qemu")]
-    for (cpus, k), by in sorted(rows.items()):
-        cell = {w: ("%.3f" % statistics.median(by[w])) if w in by else "-" for w in ("hyve", "qemu")}
-        lines.append("%-5d %-16s %12s %12s" % (cpus, k, cell["hyve"], cell["qemu"]))
-        for w in by:
-            print("%s_c%d_%s=%.3f" % (w, cpus, k, statistics.median(by[w])))
-    text = "\n".join(lines) + "\n(medians of %d; work files in %s)\n" % (args.repeats, work)
-    print(text, end="")
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-
+    medians_table(rows, "vCPUs", "%-5d", "c%d", "%.3f", (5, 16, 12), args.repeats, work, args.out)
 
 if __name__ == "__main__":
     main()

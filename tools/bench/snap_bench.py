@@ -21,9 +21,6 @@ for the purpose (qemu-img).  Repeated --repeats times, medians printed.
 """
 import argparse
 import os
-import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,28 +28,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cond_rsp import Rsp  # noqa: E402
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_file(path, pattern, secs):
-    t0 = time.time()
-    while time.time() - t0 < secs:
-        try:
-            with open(path, errors="replace") as f:
-                if re.search(pattern, f.read()):
-                    return True
-        except FileNotFoundError:
-            pass
-        time.sleep(0.1)
-    return False
+from benchlib import free_port, wait_file, medians_table  # noqa: E402
 
 
 class Machine:
@@ -163,18 +141,7 @@ def main():
                     continue
                 for k, v in res.items():
                     rows.setdefault((mem, k), {}).setdefault(what, []).append(v)
-    lines = ["%-5s %-26s %14s %14s" % ("RAM", "metric", "hyve", "qemu")]
-    for (mem, k), by in sorted(rows.items()):
-        cell = {w: ("%.2f" % statistics.median(by[w])) if w in by else "-" for w in ("hyve", "qemu")}
-        lines.append("%-5s %-26s %14s %14s" % ("%dM" % mem, k, cell["hyve"], cell["qemu"]))
-        for w in by:
-            print("%s_%dM_%s=%.3f" % (w, mem, k, statistics.median(by[w])))
-    text = "\n".join(lines) + "\n(medians of %d; work files in %s)\n" % (args.repeats, work)
-    print(text, end="")
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-
+    medians_table(rows, "RAM", "%dM", "%dM", "%.2f", (5, 26, 14), args.repeats, work, args.out)
 
 if __name__ == "__main__":
     main()
