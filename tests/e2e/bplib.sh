@@ -58,6 +58,14 @@ between() {
 	tr -d '\r' <"$WORK/$1.out" | sed -n "/^$2\$/,/^$3\$/p"
 }
 
+# conds NAME PHASE REGEX WHY: a line of the `monitor conds` output that the
+# gdb script NAME printed between PHASE-conds-begin and PHASE-conds-end matches.
+conds() {
+	between "$1" "$2-conds-begin" "$2-conds-end" | grep -qE -- "$3" ||
+		fail "$1: monitor conds ($2) has no line matching '$3' ($4)"
+	echo "ok: $1: $4"
+}
+
 expect_count() {
 	local n
 	n=$(count_out "$1" "$2")

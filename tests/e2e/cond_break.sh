@@ -35,12 +35,6 @@ build_bpg
 # registers): the counters below are the same either way
 need_host soft-breakpoints
 
-conds() {	# conds NAME PHASE REGEX WHY: a line of PHASE's `monitor conds` output matches
-	between "$1" "$2-conds-begin" "$2-conds-end" | grep -qE -- "$3" ||
-		fail "$1: monitor conds ($2) has no line matching '$3' ($4)"
-	echo "ok: $1: $4"
-}
-
 lines() {	# lines NAME BEGIN END: the dprintf lines between two echo marks
 	between "$1" "$2" "$3" | sed -n 's/^dp n=//p' | tr '\n' ' ' | sed 's/ $//'
 }

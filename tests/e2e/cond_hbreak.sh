@@ -29,18 +29,12 @@ need_host hbreak
 bypage=0
 host_has hw-breakpoints || bypage=1
 
-conds() {	# conds NAME PHASE REGEX WHY
-	between "$1" "$2-conds-begin" "$2-conds-end" | grep -qE -- "$3" ||
-		fail "$1: monitor conds ($2) has no line matching '$3' ($4)"
-	echo "ok: $1: $4"
-}
-
 for cpus in 1 2; do
 	g=g$cpus
 	start_debug -c $cpus -m 64M --kernel "$BPG" --append mode=cond -G w0
 	gdb_run $g tests/e2e/gdb4/cond_hbreak.gdb "$BPG"
 	[ "$(val $g probe_at)" = 1 ] ||
-		fail "$g: a plain hbreak at cond_target did not stop there (hyve --probe says they fire)"
+		fail "$g: a plain hbreak at cond_target did not stop there (hyve --probe says hbreak can stop here)"
 	expect_val $g probe_n 1
 	expect_val $g t_n 4096 "target-side: the stop is at the hit where n == 4096"
 	expect_val $g t_calls 4095

@@ -37,13 +37,13 @@ start_debug -c 2 -m 256M --kernel "$vmlinux" --initrd "$initrd" \
 	--append "console=ttyS0 nokaslr noxsave lpj=1000000 panic=-1" -G w0
 tiny_gdb c $((WAIT + GDB_TIMEOUT)) tests/e2e/gdb/linux_tiny_cond.gdb
 block() { tiny_block c "$1"; }
-# conds PHASE: "HITS REPORTED RAN" from the phase's monitor conds
-conds() {
+# counts PHASE: "HITS REPORTED RAN" from the phase's monitor conds
+counts() {
 	block "$1-conds" | sed -n 's/^evaluated by hyve so far: \([0-9]*\) hits, \([0-9]*\) reported, \([0-9]*\) ran commands$/\1 \2 \3/p'
 }
 want_conds() {	# want_conds PHASE "HITS REPORTED RAN" WHY
 	local got
-	got=$(conds "$1")
+	got=$(counts "$1")
 	[ "$got" = "$2" ] || { block "$1-conds"; fail "$1: monitor conds: '$got', want '$2' (hits reported ran: $3)"; }
 	echo "ok: $1: monitor conds: $2 (hits, reported, ran commands): $3"
 }
