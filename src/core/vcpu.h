@@ -175,5 +175,8 @@ bool arch_step_in_range(const struct kvm_debug_exit_arch *a, uint64_t start, uin
  */
 enum arch_next { ARCH_NEXT_PLAIN, ARCH_NEXT_WAITS_IRQ, ARCH_NEXT_STOP };
 enum arch_next arch_step_next(struct vcpu *v, const struct kvm_debug_exit_arch *a);
+/* The same, and the guest-physical address of that next instruction in *gpa (~0: none). */
+enum arch_next arch_step_next_gpa(struct vcpu *v, const struct kvm_debug_exit_arch *a,
+				  uint64_t *gpa);
 
 #endif

@@ -260,19 +260,25 @@ static int run_gated(struct vcpu *v)
 /*
  * On the vCPU's own thread: execute exactly one instruction now (single step
  * with the debug server's settings), serving I/O exits on the way.  0 or -errno.
+ * The debug state is set before every KVM_RUN of the step, the first and the
+ * ones that complete an I/O or MMIO exit: under QEMU's emulated AMD-V, once
+ * KVM had emulated an instruction (an MMIO write, a CR or MSR access) the
+ * trap flag was gone and the "step" ran on over many instructions -- past a
+ * page-trap breakpoint among them (e2e/bp_hw) -- unless it was set again.
  */
 static int step_here(struct vcpu *v)
 {
-	struct debug_change d;
 	int r = -EIO;
 
-	ctl_lock(&v->vm->ctl);
-	debug_change_locked(v, true, &d);
-	ctl_unlock(&v->vm->ctl);
-	apply_guest_debug(v, &d);
 	for (int i = 0; i < 64; i++) {
 		enum vcpu_stop_reason hint = v->ev.hint;
+		struct debug_change d;
 
+		v->debug_gen = ~0ULL;
+		ctl_lock(&v->vm->ctl);
+		debug_change_locked(v, true, &d);
+		ctl_unlock(&v->vm->ctl);
+		apply_guest_debug(v, &d);
 		if (run_gated(v) < 0) {
 			vcpu_run_failed(v);
 			if (errno == EINTR || errno == EAGAIN) {
@@ -334,16 +340,18 @@ static int step_in_page(struct vcpu *v, uint64_t page, bool run_on)
 			run_on = false;
 		for (int n = 0; run_on && exec && !r && n < PAGE_RUN_MAX; n++) {
 			uint64_t gpa;
+			enum arch_next next;
 
 			if (v->ev.hint != STOP_NONE || v->run->exit_reason != KVM_EXIT_DEBUG ||
 			    __atomic_load_n(&v->action, __ATOMIC_ACQUIRE) != VCPU_RUN)
 				break;
-			gpa = arch_vcpu_pc_gpa(v);
+			/* the step trap's pc: one translation for where it is and what it is */
+			next = arch_step_next_gpa(v, &v->run->debug.arch, &gpa);
 			if ((gpa & ~(TRAP_PAGE_SIZE - 1)) != page ||
 			    trap_page_exec_at(&v->vm->traps, gpa))
 				break;
 			/* one that waits for an interrupt, or a sti: not stepped here */
-			if (arch_step_next(v, &v->run->debug.arch) != ARCH_NEXT_PLAIN)
+			if (next != ARCH_NEXT_PLAIN)
 				break;
 			r = step_here(v);
 		}
@@ -401,6 +409,25 @@ static enum exit_action step_over_here(struct vcpu *v)
 }
 
 /*
+ * Past a false hit of a page-trap breakpoint (hyve executed its first
+ * instruction): where the next one is still in a hidden page, EA_STEP_MAPPED
+ * runs through it at once rather than let KVM_RUN fail to fetch it first.
+ */
+static enum exit_action go_on_in_page(struct vcpu *v)
+{
+	uint64_t gpa;
+
+	if (!__atomic_load_n(&v->vm->traps.nexec, __ATOMIC_ACQUIRE))
+		return EA_CONTINUE;
+	gpa = arch_vcpu_pc_gpa(v);
+	if (gpa == ~0ULL || !trap_page_hidden(&v->vm->traps, gpa) ||
+	    trap_page_exec_at(&v->vm->traps, gpa))
+		return EA_CONTINUE;
+	v->ev.map_gpa = gpa & ~(TRAP_PAGE_SIZE - 1);
+	return EA_STEP_MAPPED;
+}
+
+/*
  * A breakpoint or watchpoint hit of a vCPU running freely: the debugger's
  * filter evaluates its conditions and commands here, before anyone else is
  * asked to stop.  EA_CONTINUE: not a stop after all.
@@ -417,7 +444,7 @@ static enum exit_action filter_hit(struct vcpu *v)
 	switch (vm->hit_filter(vm->hit_filter_opaque, v)) {
 	case HIT_GO:
 		v->ev.hint = STOP_NONE;
-		return EA_CONTINUE;
+		return go_on_in_page(v);
 	case HIT_STEP_OVER:
 		if (vm->ncpus == 1)
 			return step_over_here(v);
@@ -530,8 +557,17 @@ static void *vcpu_thread(void *arg)
 				continue;
 			}
 		}
-		if (ea == EA_DEBUG && act == VCPU_RUN && v->vm->hit_filter)
+		/* a hit hyve goes on past may run on through its page, to another hit */
+		while (ea == EA_DEBUG && act == VCPU_RUN && v->vm->hit_filter) {
 			ea = filter_hit(v);
+			if (ea != EA_STEP_MAPPED)
+				break;
+			ea = step_mapped(v, act);
+			if (v->ev.end)
+				ea = guest_end(v);
+			else if (v->ev.hint != STOP_NONE)
+				ea = EA_DEBUG;
+		}
 		if (ea == EA_CONTINUE)
 			continue;
 		struct kicks k = { 0 };

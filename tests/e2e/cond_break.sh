@@ -39,7 +39,15 @@ lines() {	# lines NAME BEGIN END: the dprintf lines between two echo marks
 	between "$1" "$2" "$3" | sed -n 's/^dp n=//p' | tr '\n' ' ' | sed 's/ $//'
 }
 
-for cpus in 1 2; do
+# by page trapping every hit on 2 vCPUs holds the other one for the steps
+# through the page: in the emulated host the 2-vCPU run alone takes over
+# 200 s (COND_CPUS="1 2" runs it there too)
+cpus_list=${COND_CPUS:-1 2}
+if [ -z "${COND_CPUS:-}" ] && ! host_has sw-breakpoints; then
+	cpus_list=1
+	echo "SKIP: breakpoints are trapped pages here (hyve --probe: breakpoints: page-trap): $TEST_NAME: the run on 2 vCPUs NOT RUN (over 200 s in the emulated AMD-V host; COND_CPUS=\"1 2\" runs it)"
+fi
+for cpus in $cpus_list; do
 	g=g$cpus
 	start_debug -c $cpus -m 64M --kernel "$BPG" --append mode=cond -G w0
 	gdb_run $g tests/e2e/gdb4/cond_break.gdb "$BPG"

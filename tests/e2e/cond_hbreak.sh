@@ -29,7 +29,15 @@ need_host hbreak
 bypage=0
 host_has hw-breakpoints || bypage=1
 
-for cpus in 1 2; do
+# by page trapping every hit on 2 vCPUs holds the other one for the steps
+# through the page: the 2-vCPU run takes minutes in the emulated host
+# (COND_CPUS="1 2" runs it there too)
+cpus_list=${COND_CPUS:-1 2}
+if [ -z "${COND_CPUS:-}" ] && [ $bypage = 1 ]; then
+	cpus_list=1
+	echo "SKIP: hbreak is a trapped page here (hyve --probe: breakpoints: page-trap): $TEST_NAME: the run on 2 vCPUs NOT RUN (most of the 220 s the test took in the emulated AMD-V host; COND_CPUS=\"1 2\" runs it)"
+fi
+for cpus in $cpus_list; do
 	g=g$cpus
 	start_debug -c $cpus -m 64M --kernel "$BPG" --append mode=cond -G w0
 	gdb_run $g tests/e2e/gdb4/cond_hbreak.gdb "$BPG"

@@ -33,8 +33,7 @@ WAIT=${LINUX_TINY_WAIT:-900}
 E2E_TIMEOUT=$((WAIT + 2 * GDB_TIMEOUT + 120))
 tiny_prepare
 
-start_debug -c 2 -m 256M --kernel "$vmlinux" --initrd "$initrd" \
-	--append "console=ttyS0 nokaslr noxsave lpj=1000000 panic=-1" -G w0
+tiny_start 2 panic=-1
 tiny_gdb c $((WAIT + GDB_TIMEOUT)) tests/e2e/gdb/linux_tiny_cond.gdb
 block() { tiny_block c "$1"; }
 # counts PHASE: "HITS REPORTED RAN" from the phase's monitor conds

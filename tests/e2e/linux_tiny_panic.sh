@@ -19,8 +19,7 @@ WAIT=${LINUX_TINY_WAIT:-300}	# the panic comes within seconds of the boot
 E2E_TIMEOUT=$((WAIT + GDB_TIMEOUT + 120))
 tiny_prepare
 
-start_debug -m 256M --kernel "$vmlinux" --initrd "$initrd" \
-	--append "console=ttyS0 nokaslr noxsave lpj=1000000 rdinit=/hyve-no-init init=/hyve-no-init" -G w0
+tiny_start 1 "rdinit=/hyve-no-init init=/hyve-no-init"
 tiny_gdb p $((WAIT + GDB_TIMEOUT)) tests/e2e/gdb/linux_tiny_panic.gdb -ex "set \$console = \"$WORK/out\""
 block() { tiny_block p "$1"; }
 block int | grep -q 'received signal SIGINT' || { block int; fail "no SIGINT stop after the Ctrl-C mid-init"; }

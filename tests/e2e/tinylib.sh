@@ -19,6 +19,14 @@ tiny_prepare() {
 	require_files "$vmlinux" "$TINY/vmlinux-gdb.py" "$initrd"
 }
 
+# tiny_start CPUS [APPEND]: hyve on the kernel and the initramfs with CPUS
+# vCPUs and 256 MiB, held at the first instruction for gdb (-G w), the
+# kernel's command line the tests' own plus APPEND.
+tiny_start() {
+	start_debug -c "$1" -m 256M --kernel "$vmlinux" --initrd "$initrd" \
+		--append "console=ttyS0 nokaslr noxsave lpj=1000000 ${2:-}" -G w0
+}
+
 # tiny_gdb NAME SECONDS SCRIPT [GDB-ARG]...: the real gdb with the kernel's
 # symbols and its own scripts, attached to the hyve start_debug started,
 # running SCRIPT (the GDB-ARGs before it); its output in $WORK/NAME.out.

@@ -9,5 +9,5 @@ export B=${B:-build} E2E_TIMEOUT=${E2E_TIMEOUT:-300} GDB_TIMEOUT=${GDB_TIMEOUT:-
 export WATCH_LOCK_N=${WATCH_LOCK_N:-100000}
 echo "svm: the end-to-end tests inside an emulated AMD-V host (QEMU TCG, kvm-amd)"
 tests/svm/l1run.sh -t "${SVM_TIMEOUT:-3600}" -e B -e E2E_TIMEOUT -e GDB_TIMEOUT -e LINUX_GUEST -e LINUX_TINY \
-	-e WATCH_LOCK_N \
+	-e WATCH_LOCK_N -e COND_CPUS \
 	-- tests/run.sh "${1:-e2e}"

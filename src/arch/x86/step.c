@@ -84,15 +84,18 @@ bool arch_insn_waits_irq(const uint8_t *code, size_t n)
 	return x86_insn_waits_irq(code, n);
 }
 
-enum arch_next arch_step_next(struct vcpu *v, const struct kvm_debug_exit_arch *a)
+enum arch_next arch_step_next_gpa(struct vcpu *v, const struct kvm_debug_exit_arch *a,
+				  uint64_t *gpa)
 {
 	struct kvm_translation t = { .linear_address = a->pc };
 	const uint8_t *p;
 	size_t n, i;
 
+	*gpa = ~0ULL;
 	/* the trap's pc is linear (CS base included); KVM_TRANSLATE also serves paging off */
 	if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
 		return ARCH_NEXT_PLAIN;
+	*gpa = t.physical_address;
 	/* a few bytes, within the page: a sti; hlt split across pages is not worth a walk */
 	n = 0x1000 - (t.physical_address & 0xfff);
 	if (n > 8)
@@ -105,6 +108,13 @@ enum arch_next arch_step_next(struct vcpu *v, const struct kvm_debug_exit_arch *
 	if (i < n && p[i] == OP_STI)
 		return ARCH_NEXT_STOP;
 	return x86_insn_waits_irq(p, n) ? ARCH_NEXT_WAITS_IRQ : ARCH_NEXT_PLAIN;
+}
+
+enum arch_next arch_step_next(struct vcpu *v, const struct kvm_debug_exit_arch *a)
+{
+	uint64_t gpa;
+
+	return arch_step_next_gpa(v, a, &gpa);
 }
 
 /*
